@@ -30,7 +30,7 @@ public sealed record DataLoaderOptions
 /// and skipped; the epoch goes on with the next items, so batches stay full.
 /// Items that are IDisposable are disposed after collation; the consumer owns (and disposes) each batch.
 /// </summary>
-public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
+public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSource<TBatch>
 {
     private readonly IDataset<TItem> dataset;
     private readonly Func<IReadOnlyList<TItem>, TBatch> collate;
