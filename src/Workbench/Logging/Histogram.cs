@@ -7,7 +7,8 @@ namespace Workbench.Logging;
 /// ±1e-12·1.1^k (k = 0.., below 1e20), 0 in between and ±DBL_MAX at the ends, so one layout serves
 /// weights of any scale with about 10% relative resolution. Bucket i counts values v with
 /// limit[i-1] &lt;= v &lt; limit[i]. The proto keeps the buckets from the first to the last non-empty
-/// one (empty ones in between stay), each with its right edge as bucket_limit.
+/// one, each with its right edge as bucket_limit; a run of empty buckets in between becomes one empty
+/// bucket, as TensorFlow's EncodeToProto does (near 0 the buckets are dense, most of them empty).
 /// Non-finite values (NaN, ±inf) are left out of every statistic.
 /// </summary>
 public static class Histogram
@@ -51,6 +52,8 @@ public static class Histogram
         var last = Array.FindLastIndex(counts, c => c > 0);
         for (var i = first; i <= last; i++)
         {
+            if (counts[i] == 0)
+                while (counts[i + 1] == 0) i++;  // the run ends before `last`, which is non-empty
             proto.BucketLimit.Add(limits[i]);
             proto.Bucket.Add(counts[i]);
         }
