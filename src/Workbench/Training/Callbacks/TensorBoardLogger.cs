@@ -61,7 +61,7 @@ public sealed class TensorBoardLogger(SummaryWriter writer, int scalarEvery = 1,
         Tensor Prepare(Tensor t)
         {
             t = t.narrow(0, 0, n).detach().to(ScalarType.Float32).cpu();
-            if (t.size(2) != h || t.size(3) != w) t = F.interpolate(t, size: new[] { h, w }, mode: "nearest");
+            if (t.size(2) != h || t.size(3) != w) t = F.interpolate(t, size: (h, w), mode: "nearest");
             if (t.size(1) == 1) t = t.expand(n, 3, h, w);
             return t.clamp(0, 1);
         }
