@@ -29,6 +29,12 @@ public sealed record ImageInfo(ImageFormat Format, int StoredWidth, int StoredHe
     public int Height => SwapsAxes ? StoredWidth : StoredHeight;
 
     public long PixelCount => (long)StoredWidth * StoredHeight;
+
+    /// <summary>
+    /// A TIFF whose alpha is declared (ExtraSamples 1 or 2): libtiff's RGBA reader, which OpenCV uses for 8-bit
+    /// files, returns colour premultiplied by alpha for both. An undeclared 4th sample comes back as stored.
+    /// </summary>
+    internal bool DecoderPremultipliesAlpha { get; init; }
 }
 
 /// <summary>
@@ -247,12 +253,12 @@ internal static class ImageHeader
         return Checked(ImageFormat.Bmp, (uint)Math.Min(width, uint.MaxValue), (uint)Math.Min(height, uint.MaxValue), 1, maxPixels);
     }
 
-    // ---- TIFF: ImageWidth (256), ImageLength (257) and Orientation (274) from the first IFD -----------------
+    // ---- TIFF: ImageWidth (256), ImageLength (257), Orientation (274), ExtraSamples (338) from the first IFD -----------------
     private static ImageInfo ParseTiff(ReadOnlySpan<byte> d, long maxPixels)
     {
-        var tags = ReadIfd0(d, 256, 257, 274) ?? throw Truncated("TIFF", "before the end of its first image directory");
+        var tags = ReadIfd0(d, 256, 257, 274, 338) ?? throw Truncated("TIFF", "before the end of its first image directory");
         if (tags[0] is not { } width || tags[1] is not { } height) throw new FormatException("damaged TIFF: the first directory has no ImageWidth/ImageLength");
-        return Checked(ImageFormat.Tiff, width, height, ValidOrientation(tags[2]), maxPixels);
+        return Checked(ImageFormat.Tiff, width, height, ValidOrientation(tags[2]), maxPixels) with { DecoderPremultipliesAlpha = tags[3] is 1 or 2 };
     }
 
     /// <summary>The orientation tag of a TIFF-structured block (an EXIF payload is one), or null.</summary>
@@ -298,12 +304,12 @@ internal static class ImageHeader
 
     private static ImageInfo Checked(ImageFormat format, uint width, uint height, int orientation, long maxPixels)
     {
-        if (width == 0 || height == 0) throw new FormatException($"damaged {format} header: the image is {width}x{height}");
+        if (width == 0 || height == 0) throw new FormatException($"damaged {ImageIO.Name(format)} header: the image is {width}x{height}");
         var pixels = (long)width * height;
         if (pixels > maxPixels)
-            throw new FormatException($"the {format} header claims {width}x{height} = {pixels:N0} pixels, more than the limit of {maxPixels:N0} " +
+            throw new FormatException($"the {ImageIO.Name(format)} header claims {width}x{height} = {pixels:N0} pixels, more than the limit of {maxPixels:N0} " +
                                       "(ImageReadOptions.MaxPixels); refused before decoding as a possible decompression bomb");
-        if (width > int.MaxValue || height > int.MaxValue) throw new FormatException($"damaged {format} header: the image claims to be {width}x{height}");
+        if (width > int.MaxValue || height > int.MaxValue) throw new FormatException($"damaged {ImageIO.Name(format)} header: the image claims to be {width}x{height}");
         return new ImageInfo(format, (int)width, (int)height, orientation);
     }
 }
