@@ -1,5 +1,7 @@
 using Workbench.Data;
+using Workbench.Testing;
 using Workbench.Torch;
+using Workbench.Torch.Serialization;
 
 using Xunit.Abstractions;
 
@@ -290,6 +292,34 @@ public sealed class ImageIOTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"q95: {high.Length} bytes, mean error {highError * 255:F2} levels; q20: {low.Length} bytes, {lowError * 255:F2} levels");
         Assert.True(low.Length < high.Length);
         Assert.True(highError < lowError);
+    }
+
+    [Fact]
+    public void Write_FilesArePillowReadable_WithTheSamePixels()
+    {
+        using var scope = torch.NewDisposeScope();
+        var written = new Dictionary<string, (Tensor Image, string Mode, double Tolerance)>
+        {
+            ["rgb.png"] = (Quantized(3), "RGB", 0),
+            ["rgba.png"] = (Quantized(4), "RGBA", 0),
+            ["gray.png"] = (Quantized(1), "L", 0),
+            ["gray16.png"] = (Quantized(1, 65535), "I", 0),
+            ["rgb.bmp"] = (Quantized(3), "RGB", 0),
+            ["rgb.tiff"] = (Quantized(3), "RGB", 0),
+            ["rgb.webp"] = (Quantized(3), "RGB", 0),
+            ["rgba.webp"] = (Quantized(4), "RGBA", 0),
+            ["rgb.jpg"] = (ImageIO.Read(FilePath("rgb.png")), "RGB", 0), // compared with our own decode of the file
+        };
+        foreach (var (name, (image, _, _)) in written)
+            ImageIO.Write(Path.Combine(folder, name), image, bitDepth: name.Contains("16") ? 16 : 8);
+        var decoded = SafeTensors.Load(Path.Combine(PythonReference.Run("decode_with_pillow.py", folder), "decoded.safetensors"));
+        foreach (var (name, (image, mode, tolerance)) in written)
+        {
+            Assert.Equal(mode, System.Text.Encoding.ASCII.GetString(decoded[name + "|mode"].data<byte>()));
+            var expected = name.EndsWith(".jpg") ? ImageIO.Read(Path.Combine(folder, name)) : image;
+            var error = decoded[name].sub(expected).abs().max().item<float>();
+            Assert.True(error <= tolerance + 1e-6, $"{name}: Pillow reads values {error} away");
+        }
     }
 
     [Fact]
