@@ -207,7 +207,8 @@ internal static class ImageHeader
         else throw new FormatException($"damaged WebP: unknown first chunk \"{System.Text.Encoding.ASCII.GetString(first)}\"");
 
         var orientation = 1;
-        for (long pos = 12; pos + 8 <= riffEnd;)
+        var exifFound = false;
+        for (long pos = 12; pos + 8 <= Math.Min(riffEnd, d.Length);)
         {
             var size = BinaryPrimitives.ReadUInt32LittleEndian(d[((int)pos + 4)..]);
             if (d.Slice((int)pos, 4).SequenceEqual("EXIF"u8) && pos + 8 + size <= d.Length)
@@ -215,10 +216,14 @@ internal static class ImageHeader
                 var exif = d.Slice((int)pos + 8, (int)size);
                 if (exif.StartsWith("Exif\0\0"u8)) exif = exif[6..]; // some writers keep the JPEG APP1 prefix
                 orientation = TiffOrientation(exif) ?? 1;
+                exifFound = true;
                 break;
             }
             pos += 8 + size + (size & 1); // chunks are padded to even sizes
         }
+        // The EXIF chunk follows the image data; a header-only read of a prefix must not miss it.
+        var exifFlagged = first.SequenceEqual("VP8X"u8) && (d[20] & 0x08) != 0;
+        if (exifFlagged && !exifFound && riffEnd > d.Length) throw Truncated("WebP", "before its EXIF chunk");
         return Checked(ImageFormat.WebP, width, height, orientation, maxPixels);
     }
 
