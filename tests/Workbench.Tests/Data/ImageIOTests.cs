@@ -358,6 +358,7 @@ public sealed class ImageIOTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageIO.Write(Path.Combine(folder, "a.jpg"), image, quality: 0));
         Assert.Throws<ArgumentException>(() => ImageIO.Encode(torch.rand(2, 4, 4), ImageFormat.Png));
         Assert.Throws<ArgumentException>(() => ImageIO.Encode(torch.ones([3, 4, 4], ScalarType.Int64), ImageFormat.Png));
-        Assert.Empty(Directory.GetFiles(folder));
+        Assert.Throws<DirectoryNotFoundException>(() => ImageIO.Write(Path.Combine(folder, "no", "such", "a.png"), image));
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
     }
 }
