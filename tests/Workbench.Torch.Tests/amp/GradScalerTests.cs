@@ -80,6 +80,43 @@ public class GradScalerTests
     }
 
     [Fact]
+    public void TrainsUnderBfloat16AutocastWithAdamAndOneCycle()
+    {
+        // The whole mixed-precision loop on CPU: forward under autocast, scaled backward, scaler step, schedule.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var x = torch.randn(64, 8);
+        var trueW = torch.randn(8, 1);
+        var y = x.matmul(trueW);
+        var w = torch.zeros(new long[] { 8, 1 }, requires_grad: true);
+        using var opt = new optim.Adam(new[] { w }, lr: 0.05);
+        var sched = new optim.lr_scheduler.OneCycleLR(opt, max_lr: 0.1, total_steps: 200);
+        using var scaler = new torch.amp.GradScaler(init_scale: 1024, growth_interval: 50);
+        float first = 0, last = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            using var step = torch.NewDisposeScope();
+            opt.zero_grad(set_to_none: true);
+            Tensor loss;
+            using (torch.autocast("cpu", torch.bfloat16))
+            {
+                var pred = x.matmul(w);
+                Assert.Equal(ScalarType.BFloat16, pred.dtype);
+                loss = (pred.@float() - y).pow(2).mean();
+            }
+            scaler.scale(loss).backward();
+            Assert.True(scaler.step(opt));
+            scaler.update();
+            sched.step();
+            if (i == 0) first = loss.item<float>();
+            last = loss.item<float>();
+        }
+        Assert.True(last < first / 20, $"loss {first} -> {last}");
+        Assert.Equal(ScalarType.Float32, w.dtype);
+        Assert.Equal(1024.0 * 16, scaler.get_scale());
+    }
+
+    [Fact]
     public void DisabledScalerOnlySteps()
     {
         using var scope = torch.NewDisposeScope();

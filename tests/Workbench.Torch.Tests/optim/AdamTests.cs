@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Workbench.Torch.Tests.Optim;
 
-public class AdamTests
+public class AdamTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Configs => OptimReference.Names("Adam");
 
@@ -9,6 +11,7 @@ public class AdamTests
     public void MatchesPyTorchStepByStep(string config)
     {
         var worst = OptimReference.RunAndCompare(config);
+        output.WriteLine($"{config}: max |ours - PyTorch| over params and state = {worst:E2}");
         Assert.InRange(worst, 0, OptimReference.Tolerance);
     }
 

@@ -58,6 +58,29 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void StepWithClosureEvaluatesTheLossWithGradientsThenSteps()
+    {
+        using var scope = torch.NewDisposeScope();
+        var w = torch.zeros(new long[] { 2 }, requires_grad: true);
+        var target = torch.tensor(new float[] { 1, -2 });
+        using var opt = new optim.SGD(new[] { w }, lr: 0.25);
+        Tensor Closure()
+        {
+            opt.zero_grad();
+            var loss = (w - target).pow(2).sum();
+            loss.backward();
+            return loss;
+        }
+        using (torch.no_grad())
+        {
+            var loss = opt.step(Closure);
+            Assert.Equal(5f, loss.item<float>());
+        }
+        // w -= 0.25 * 2 (w - target): halfway to the target.
+        Assert.Equal(new float[] { 0.5f, -1f }, w.data<float>());
+    }
+
+    [Fact]
     public void RejectsParametersInTwoGroupsAndNonLeaves()
     {
         using var scope = torch.NewDisposeScope();

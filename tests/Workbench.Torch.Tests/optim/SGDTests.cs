@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Workbench.Torch.Tests.Optim;
 
-public class SGDTests
+public class SGDTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Configs => OptimReference.Names("SGD");
 
@@ -9,6 +11,7 @@ public class SGDTests
     public void MatchesPyTorchStepByStep(string config)
     {
         var worst = OptimReference.RunAndCompare(config);
+        output.WriteLine($"{config}: max |ours - PyTorch| over params and state = {worst:E2}");
         Assert.InRange(worst, 0, OptimReference.Tolerance);
     }
 
