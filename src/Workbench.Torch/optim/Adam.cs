@@ -17,7 +17,7 @@ public static partial class optim
         /// <param name="maximize">ascend the objective</param>
         public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, (double, double)? betas = null, double eps = 1e-8,
             double weight_decay = 0, bool amsgrad = false, bool maximize = false)
-            : this(new[] { new ParamGroup(parameters) }, lr, betas, eps, weight_decay, amsgrad, maximize)
+            : this(SingleGroup(parameters), lr, betas, eps, weight_decay, amsgrad, maximize)
         {
         }
 

@@ -27,6 +27,14 @@ public static partial class optim
             foreach (var g in list) add_param_group(g);
         }
 
+        /// <summary>A plain parameter list as one group; an empty list is an error, as in PyTorch.</summary>
+        private protected static ParamGroup[] SingleGroup(IEnumerable<Tensor> parameters)
+        {
+            var group = new ParamGroup(parameters);
+            if (group.@params.Count == 0) throw new ArgumentException("optimizer got an empty parameter list");
+            return new[] { group };
+        }
+
         public IReadOnlyDictionary<string, object?> defaults => defaultOptions;
 
         public IReadOnlyList<ParamGroup> param_groups => groups;

@@ -17,7 +17,7 @@ public static partial class optim
         /// <param name="maximize">ascend the objective</param>
         public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
             double weight_decay = 0, bool nesterov = false, bool maximize = false)
-            : this(new[] { new ParamGroup(parameters) }, lr, momentum, dampening, weight_decay, nesterov, maximize)
+            : this(SingleGroup(parameters), lr, momentum, dampening, weight_decay, nesterov, maximize)
         {
         }
 
