@@ -376,6 +376,50 @@ def run_functional_case(name, makers, op, opts):
     return out, meta
 
 
+def run_extras():
+    """load_state_dict's error messages and clip_grad_norm_, which are not forward/backward cases."""
+    tensors, meta = {}, {}
+    # load_state_dict: C# applies the same edits to the Composite's own state_dict and expects these messages.
+    torch.manual_seed(0)
+    m = Composite()
+    sd = m.state_dict()
+    del sd["head.bias"]
+    del sd["stem.1.running_var"]
+    sd["blocks.2.weight"] = torch.zeros(1)
+    sd["extra"] = torch.zeros(1)
+    sd["stem.0.weight"] = torch.zeros(8, 3, 5, 5)
+    try:
+        m.load_state_dict(sd)
+    except RuntimeError as e:
+        meta["strict_error"] = str(e)
+    del sd["stem.0.weight"]
+    keys = m.load_state_dict(sd, strict=False)
+    meta["nonstrict_missing"] = keys.missing_keys
+    meta["nonstrict_unexpected"] = keys.unexpected_keys
+    sd2 = Composite().state_dict()
+    sd2["stem.0.weight"] = torch.zeros(8, 3, 5, 5)
+    try:
+        m.load_state_dict(sd2, strict=False)
+    except RuntimeError as e:
+        meta["nonstrict_size_error"] = str(e)
+
+    # clip_grad_norm_: three parameters (one without a gradient), norm types 2, 1 and inf.
+    g = torch.Generator().manual_seed(11)
+    for norm_type, max_norm in (("2", 0.5), ("1", 100.0), ("inf", 0.3)):
+        params = [torch.randn(3, 4, generator=g).requires_grad_(), torch.randn(5, generator=g).requires_grad_(), torch.randn(2, generator=g).requires_grad_()]
+        params[0].grad = torch.randn(3, 4, generator=g)
+        params[1].grad = torch.randn(5, generator=g) * 2
+        for i, p in enumerate(params):
+            if p.grad is not None:
+                tensors[f"clip/{norm_type}/grad_before{i}"] = p.grad.clone()
+        total = nn.utils.clip_grad_norm_(params, max_norm, norm_type=float(norm_type))
+        tensors[f"clip/{norm_type}/total"] = total.clone()
+        for i, p in enumerate(params):
+            if p.grad is not None:
+                tensors[f"clip/{norm_type}/grad_after{i}"] = p.grad.clone()
+    return tensors, meta
+
+
 def main(out_dir):
     torch.set_num_threads(1)
     tensors, modules, functional = {}, [], []
@@ -390,8 +434,11 @@ def main(out_dir):
         functional.append(meta)
     names = [m["name"] for m in modules] + [f["name"] for f in functional]
     assert len(set(names)) == len(names), "duplicate case names"
+    extra_tensors, extras = run_extras()
+    tensors.update(extra_tensors)
     safetensors_io.save(f"{out_dir}/nn.safetensors", tensors,
-                        {"modules": json.dumps(modules), "functional": json.dumps(functional), "torch": torch.__version__})
+                        {"modules": json.dumps(modules), "functional": json.dumps(functional), "extras": json.dumps(extras),
+                         "torch": torch.__version__})
     print(f"{len(modules)} module cases, {len(functional)} functional cases, {len(tensors)} tensors")
 
 

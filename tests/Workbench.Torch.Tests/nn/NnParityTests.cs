@@ -1,8 +1,3 @@
-using System.Text.Json;
-
-using Workbench.Testing;
-using Workbench.Torch.Serialization;
-
 using F = Workbench.Torch.nn.functional;
 
 namespace Workbench.Torch.Tests;
@@ -161,7 +156,7 @@ public class NnParityTests
     };
 
     /// <summary>The Python side's Composite: nested Sequential, ModuleList and a head, so names are "stem.1.running_mean", "blocks.0.weight".</summary>
-    private sealed class Composite : nn.Module<Tensor, Tensor>
+    internal sealed class Composite : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Sequential stem;
         private readonly nn.ModuleList<nn.Conv2d> blocks;
@@ -183,34 +178,22 @@ public class NnParityTests
         }
     }
 
-    private sealed record ModuleCase(string name, long seed, bool train, List<string> keys, List<string> parameters, List<int> grad_inputs, string repr, long? seed_forward);
-
-    private sealed record FunctionalCase(string name, List<int> grad_inputs, long? seed_forward);
-
-    private static readonly Lazy<(Dictionary<string, Tensor> Tensors, List<ModuleCase> Modules, List<FunctionalCase> Functional)> Reference = new(() =>
-    {
-        var dir = PythonReference.Run("nn_reference.py");
-        var (tensors, metadata) = SafeTensors.LoadWithMetadata(Path.Combine(dir, "nn.safetensors"));
-        foreach (var t in tensors.Values) t.DetachFromDisposeScope(); // shared by every case: outlives the test scopes
-        return (tensors, JsonSerializer.Deserialize<List<ModuleCase>>(metadata["modules"])!, JsonSerializer.Deserialize<List<FunctionalCase>>(metadata["functional"])!);
-    });
-
     public static TheoryData<string> ModuleCaseNames => new(Modules.Keys);
     public static TheoryData<string> FunctionalCaseNames => new(Functional.Keys);
 
     [Fact]
     public void CoversEveryReferenceCaseAndNoOther()
     {
-        Assert.Equal(Reference.Value.Modules.Select(m => m.name), Modules.Keys);
-        Assert.Equal(Reference.Value.Functional.Select(f => f.name), Functional.Keys);
+        Assert.Equal(NnReference.Modules.Select(m => m.name), Modules.Keys);
+        Assert.Equal(NnReference.Functional.Select(f => f.name), Functional.Keys);
     }
 
     [Theory]
     [MemberData(nameof(ModuleCaseNames))]
     public void ModuleMatchesPyTorch(string name)
     {
-        var reference = Reference.Value.Tensors;
-        var meta = Reference.Value.Modules.Single(m => m.name == name);
+        var reference = NnReference.Tensors;
+        var meta = NnReference.Modules.Single(m => m.name == name);
         Tensor? Get(string key) => reference.TryGetValue($"{name}/{key}", out var t) ? t : null;
         Dictionary<string, Tensor> Prefixed(string prefix) =>
             reference.Where(kv => kv.Key.StartsWith($"{name}/{prefix}/", StringComparison.Ordinal))
@@ -260,8 +243,8 @@ public class NnParityTests
     [MemberData(nameof(FunctionalCaseNames))]
     public void FunctionalMatchesPyTorch(string name)
     {
-        var reference = Reference.Value.Tensors;
-        var meta = Reference.Value.Functional.Single(f => f.name == name);
+        var reference = NnReference.Tensors;
+        var meta = NnReference.Functional.Single(f => f.name == name);
         Tensor? Get(string key) => reference.TryGetValue($"{name}/{key}", out var t) ? t : null;
         using var scope = torch.NewDisposeScope();
 
