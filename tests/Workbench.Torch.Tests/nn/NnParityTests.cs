@@ -8,6 +8,7 @@ namespace Workbench.Torch.Tests;
 /// the printed module, the forward output, input and parameter gradients, and the state after the forward
 /// (BatchNorm running statistics, spectral norm's u and v). Functional cases check outputs and gradients.
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class NnParityTests
 {
     /// <summary>float32 tolerance: absolute below 1, relative above.</summary>

@@ -7,6 +7,7 @@ namespace Workbench.Torch.Tests;
 /// (the optimizers live in optim/). Seeds are fixed; the thresholds leave a wide margin over the losses reached
 /// (measured: MLP 0.706 → 0.023 in 250 steps, CNN 0.734 → 0.016 in 40 steps).
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class TrainingTests
 {
     private static void SgdStep(nn.Module model, double lr)
