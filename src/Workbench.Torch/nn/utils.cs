@@ -139,9 +139,9 @@ public static partial class nn
         /// </summary>
         public static Tensor clip_grad_norm_(IEnumerable<Tensor> parameters, double max_norm, double norm_type = 2.0, bool error_if_nonfinite = false)
         {
-            var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
-            if (grads.Count == 0) return torch.tensor(0.0);
             using var scope = torch.NewDisposeScope();
+            var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
+            if (grads.Count == 0) return torch.tensor(0.0).MoveToOuterDisposeScope();
             var device = grads[0].device;
             Tensor total;
             if (double.IsPositiveInfinity(norm_type))

@@ -1,3 +1,5 @@
+using Workbench.Torch.Serialization;
+
 namespace Workbench.Torch.Tests;
 
 /// <summary>nn.Module: registration, dotted names, state_dict round trips, modes, devices, hooks, printing, lifetime.</summary>
@@ -275,5 +277,76 @@ public class ModuleTests
         Assert.Equal(new long[] { 2, 2 }, w.shape);
         layer.Dispose();
         Assert.True(w.IsDisposed);
+    }
+
+    public static TheoryData<string> ScopedModules => new() { "self_attention", "spectral_conv_reflect", "sequential_bn", "instance_norm_unbatched", "upsample_aa" };
+
+    [Theory]
+    [MemberData(nameof(ScopedModules))]
+    public void ForwardLeavesOnlyItsOutputInTheCallersScope(string name)
+    {
+        using var model = name switch
+        {
+            "self_attention" => new nn.SelfAttention(16),
+            "spectral_conv_reflect" => nn.utils.spectral_norm(new nn.Conv2d(16, 16, 3, padding: 1, padding_mode: "reflect")),
+            "sequential_bn" => new nn.Sequential(new nn.Conv2d(16, 8, 1), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.Conv2d(8, 16, 1)),
+            "instance_norm_unbatched" => new nn.InstanceNorm2d(16, affine: true),
+            _ => (nn.Module<Tensor, Tensor>)new nn.Upsample(scale_factor: 0.5, mode: "bicubic", antialias: true),
+        };
+        using var outer = torch.NewDisposeScope();
+        var x = (name == "instance_norm_unbatched" ? torch.randn(16, 6, 6) : torch.randn(2, 16, 6, 6)).requires_grad_();
+        for (var step = 0; step < 3; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var y = model.call(x);
+            Assert.Equal(1, scope.Count); // the output, nothing else
+            y.sum().backward();
+        }
+        Assert.Equal(1, outer.Count); // only x: steps leaked nothing outward
+    }
+
+    /// <summary>How a model is written: registered components in the constructor, forward in a scope, handed out.</summary>
+    private sealed class TinyEspcn : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Conv2d conv1;
+        private readonly nn.Conv2d conv2;
+        private readonly nn.PixelShuffle shuffle;
+
+        public TinyEspcn(long scale = 2, long features = 8)
+        {
+            conv1 = register_module("conv1", new nn.Conv2d(3, features, 5, padding: 2));
+            conv2 = register_module("conv2", new nn.Conv2d(features, 3 * scale * scale, 3, padding: 1));
+            shuffle = register_module("shuffle", new nn.PixelShuffle(scale));
+            nn.init.icnr_(conv2.weight, scale);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            var features = nn.functional.leaky_relu(conv1.call(x), 0.1); // (N, F, H, W)
+            var y = shuffle.call(conv2.call(features));                  // (N, 3, rH, rW)
+            return y.MoveToOuterDisposeScope();
+        }
+    }
+
+    [Fact]
+    public void ModelRoundTripsThroughSafeTensors()
+    {
+        using var scope = torch.NewDisposeScope();
+        var path = Path.Combine(Path.GetTempPath(), $"wb-nn-{Environment.ProcessId}-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var a = new TinyEspcn();
+            SafeTensors.Save(path, a.state_dict());
+            using var b = new TinyEspcn();
+            b.load_state_dict(SafeTensors.Load(path));
+            var x = torch.rand(1, 3, 8, 8);
+            Assert.Equal(new long[] { 1, 3, 16, 16 }, a.call(x).shape);
+            Assert.True(a.call(x).equal(b.call(x)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
