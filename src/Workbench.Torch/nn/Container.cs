@@ -39,7 +39,10 @@ public static partial class nn
 
         public Module<Tensor, Tensor> this[int index] => items[index < 0 ? index + items.Count : index];
 
-        /// <summary>A Sequential of a slice of the modules (shared, not copied), keeping their names.</summary>
+        /// <summary>
+        /// A Sequential of a slice of the modules, keeping their names. The modules are shared, not copied:
+        /// dispose the original container, not the slice.
+        /// </summary>
         public Sequential this[Range range]
         {
             get
