@@ -76,6 +76,19 @@ def pillow_expectations(path):
     return {"": chw(rgb), "|rgba": chw(rgba), "|gray": chw(luma(rgb))}
 
 
+TRANSPOSE_FOR_ORIENTATION = {  # as in PIL.ImageOps.exif_transpose
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
+
+
+def oriented(rgb, n):
+    """Expectations for an 8-bit RGB array stored with orientation tag n."""
+    turned = np.asarray(Image.fromarray(rgb).transpose(TRANSPOSE_FOR_ORIENTATION[n]), dtype=np.float64) / 255.0
+    rgba = np.concatenate([turned, np.ones(turned.shape[:2] + (1,))], axis=-1)
+    return {"": chw(turned), "|rgba": chw(rgba), "|gray": chw(luma(turned))}
+
+
 def png_bytes(array, color_type, bit_depth):
     """A minimal PNG writer (filter 0 on every row) for what Pillow cannot write: 16-bit RGB(A)."""
     h, w = array.shape[:2]
@@ -153,9 +166,17 @@ def main(out):
         expect(f"orient{n}.jpg")
     Image.fromarray(rgb).save(p("orient6.png"), exif=exif_orientation(6))
     Image.fromarray(rgb).save(p("orient8.webp"), lossless=True, exif=exif_orientation(8))
-    Image.fromarray(rgb).save(p("orient3.tiff"), tiffinfo={0x0112: 3})
-    for name in ["orient6.png", "orient8.webp", "orient3.tiff"]:
+    for name in ["orient6.png", "orient8.webp"]:
         expect(name)
+    # TIFF: Pillow 9.4 turns TIFF pixels by the tag while loading and exif_transpose then turns them again,
+    # so the expectation is the stored array turned by Pillow's own transpose for the tag.
+    for n in (3, 6):
+        Image.fromarray(rgb).save(p(f"orient{n}.tiff"), tiffinfo={0x0112: n})
+        expect(f"orient{n}.tiff", oriented(rgb, n))
+
+    # ---- alpha in TIFF: OpenCV reads 8-bit RGBA TIFFs through libtiff's RGBA interface, which premultiplies ----
+    Image.fromarray(rgba, "RGBA").save(p("rgba.tiff"))
+    expect("rgba.tiff")
 
     # ---- 16-bit PNGs: written by hand, expected = written array / 65535 ----
     rng = np.random.default_rng(1)
@@ -174,6 +195,9 @@ def main(out):
     rgba16f = f16(rgba16)
     expect("rgba16.png", {"": chw(composite(rgba16f)), "|rgba": chw(rgba16f)})
     expect("gray16.png", {"": chw(np.repeat(f16(gray16)[:, :, None], 3, axis=2))})
+    Image.fromarray(gray16, "I;16").save(p("gray16_orient8.tiff"), tiffinfo={0x0112: 8})
+    turned = np.asarray(Image.fromarray(gray16, "I;16").transpose(TRANSPOSE_FOR_ORIENTATION[8]))
+    expect("gray16_orient8.tiff", {"|gray": chw(f16(turned))})
 
     # ---- files that must fail with a clear error ----
     with open(p("rgb.jpg"), "rb") as f:
@@ -184,6 +208,9 @@ def main(out):
         bmp = f.read()
     with open(p("rgb.tiff"), "rb") as f:
         tiff = f.read()
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="TIFF")
+    raw_tiff = buffer.getvalue()
     bad = {
         "empty.png": b"",
         "text.png": b"this is a text file, not a picture\n",
@@ -191,7 +218,8 @@ def main(out):
         "truncated.png": png[:len(png) * 6 // 10],
         "truncated.webp": webp[:len(webp) * 6 // 10],
         "truncated.bmp": bmp[:len(bmp) * 6 // 10],
-        "truncated.tiff": tiff[:len(tiff) * 6 // 10],
+        "truncated.tiff": tiff[:len(tiff) * 6 // 10],  # LZW: Pillow writes the directory after the strips
+        "truncated_raw.tiff": raw_tiff[:len(raw_tiff) * 6 // 10],  # uncompressed: the directory comes first
         "only_signature.png": png[:8],
         "corrupt.png": corrupt_idat(png),
         # A valid PNG stream whose header claims 100000 x 100000 pixels (30 GB as RGB): a decompression bomb.

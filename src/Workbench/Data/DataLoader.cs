@@ -58,7 +58,16 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
     /// <summary>Batches per epoch assuming every item loads.</summary>
     public int BatchesPerEpoch => options.DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
 
-    public IEnumerator<TBatch> GetEnumerator() => new EpochRun(this, Interlocked.Increment(ref epoch) - 1).Run().GetEnumerator();
+    public IEnumerator<TBatch> GetEnumerator() =>
+        Iterate(Interlocked.Increment(ref epoch) - 1, 0).Select(b => b.Batch).GetEnumerator();
+
+    /// <summary>
+    /// One epoch's batches in its seeded order, starting at dataset position <paramref name="startPosition"/>
+    /// (the first positions are skipped without being loaded). Each batch comes with the position just
+    /// after its last item, so a trainer can checkpoint (epoch, position) and resume bit-identically.
+    /// </summary>
+    public IEnumerable<(TBatch Batch, int EndPosition)> Iterate(int epochNumber, int startPosition) =>
+        new EpochRun(this, epochNumber, startPosition).Run();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -72,26 +81,29 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
         private readonly (bool ready, bool ok, TItem? item)[] results;
         private readonly object gate = new();
         private readonly SemaphoreSlim window;
-        private readonly BlockingCollection<TBatch> batches;
+        private readonly BlockingCollection<(TBatch, int)> batches;
         private readonly CancellationTokenSource stop = new();
-        private int next = -1;
+        private readonly int start;
+        private int next;
         private Exception? firstError;
         private Exception? fatal;
 
-        public EpochRun(DataLoader<TItem, TBatch> loader, int number)
+        public EpochRun(DataLoader<TItem, TBatch> loader, int number, int startPosition)
         {
             this.loader = loader;
             this.number = number;
+            start = Math.Clamp(startPosition, 0, loader.dataset.Count);
+            next = start - 1;
             var n = loader.dataset.Count;
             order = Enumerable.Range(0, n).ToArray();
             if (loader.options.Shuffle) new Random(HashCode.Combine(loader.options.Seed, number)).Shuffle(order);
             results = new (bool, bool, TItem?)[n];
             // Workers may run this many items ahead of the batcher: bounded memory whatever the dataset size.
             window = new SemaphoreSlim(Math.Max(1, (loader.options.PrefetchBatches + 1) * loader.BatchSize + loader.options.NumWorkers));
-            batches = new BlockingCollection<TBatch>(Math.Max(1, loader.options.PrefetchBatches));
+            batches = new BlockingCollection<(TBatch, int)>(Math.Max(1, loader.options.PrefetchBatches));
         }
 
-        public IEnumerable<TBatch> Run()
+        public IEnumerable<(TBatch, int)> Run()
         {
             var workers = Enumerable.Range(0, loader.options.NumWorkers).Select(i => StartThread(Work, $"DataLoader worker {i}")).ToList();
             var batcher = StartThread(Batch, "DataLoader batcher");
@@ -108,7 +120,7 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
                 foreach (var w in workers) w.Join();
                 batcher.Join();
                 // An early break leaves prefetched batches and decoded items behind: free them now.
-                while (batches.TryTake(out var leftover)) (leftover as IDisposable)?.Dispose();
+                while (batches.TryTake(out var leftover)) (leftover.Item1 as IDisposable)?.Dispose();
                 foreach (var r in results) if (r.ok) (r.item as IDisposable)?.Dispose();
             }
         }
@@ -176,17 +188,17 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
             var loaded = 0;
             try
             {
-                for (var position = 0; position < order.Length && !stop.IsCancellationRequested; position++)
+                for (var position = start; position < order.Length && !stop.IsCancellationRequested; position++)
                 {
                     var (ok, item) = Take(position);
                     window.Release();
                     if (!ok) continue;
                     loaded++;
                     pending.Add(item!);
-                    if (pending.Count == loader.BatchSize) Emit(pending);
+                    if (pending.Count == loader.BatchSize) Emit(pending, position + 1);
                 }
-                if (pending.Count > 0 && !loader.options.DropLast && !stop.IsCancellationRequested) Emit(pending);
-                if (loaded == 0 && order.Length > 0 && firstError is not null)
+                if (pending.Count > 0 && !loader.options.DropLast && !stop.IsCancellationRequested) Emit(pending, order.Length);
+                if (loaded == 0 && order.Length > start && firstError is not null)
                     fatal = new InvalidOperationException($"no item of the dataset could be loaded; the first error was: {firstError.Message}", firstError);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -203,14 +215,14 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
             }
         }
 
-        private void Emit(List<TItem> items)
+        private void Emit(List<TItem> items, int endPosition)
         {
             try
             {
                 var batch = loader.collate(items);
                 try
                 {
-                    batches.Add(batch, stop.Token);
+                    batches.Add((batch, endPosition), stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

@@ -29,6 +29,12 @@ public sealed record ImageInfo(ImageFormat Format, int StoredWidth, int StoredHe
     public int Height => SwapsAxes ? StoredWidth : StoredHeight;
 
     public long PixelCount => (long)StoredWidth * StoredHeight;
+
+    /// <summary>
+    /// A TIFF whose alpha is declared (ExtraSamples 1 or 2): libtiff's RGBA reader, which OpenCV uses for 8-bit
+    /// files, returns colour premultiplied by alpha for both. An undeclared 4th sample comes back as stored.
+    /// </summary>
+    internal bool DecoderPremultipliesAlpha { get; init; }
 }
 
 /// <summary>
@@ -201,7 +207,8 @@ internal static class ImageHeader
         else throw new FormatException($"damaged WebP: unknown first chunk \"{System.Text.Encoding.ASCII.GetString(first)}\"");
 
         var orientation = 1;
-        for (long pos = 12; pos + 8 <= riffEnd;)
+        var exifFound = false;
+        for (long pos = 12; pos + 8 <= Math.Min(riffEnd, d.Length);)
         {
             var size = BinaryPrimitives.ReadUInt32LittleEndian(d[((int)pos + 4)..]);
             if (d.Slice((int)pos, 4).SequenceEqual("EXIF"u8) && pos + 8 + size <= d.Length)
@@ -209,10 +216,14 @@ internal static class ImageHeader
                 var exif = d.Slice((int)pos + 8, (int)size);
                 if (exif.StartsWith("Exif\0\0"u8)) exif = exif[6..]; // some writers keep the JPEG APP1 prefix
                 orientation = TiffOrientation(exif) ?? 1;
+                exifFound = true;
                 break;
             }
             pos += 8 + size + (size & 1); // chunks are padded to even sizes
         }
+        // The EXIF chunk follows the image data; a header-only read of a prefix must not miss it.
+        var exifFlagged = first.SequenceEqual("VP8X"u8) && (d[20] & 0x08) != 0;
+        if (exifFlagged && !exifFound && riffEnd > d.Length) throw Truncated("WebP", "before its EXIF chunk");
         return Checked(ImageFormat.WebP, width, height, orientation, maxPixels);
     }
 
@@ -247,12 +258,12 @@ internal static class ImageHeader
         return Checked(ImageFormat.Bmp, (uint)Math.Min(width, uint.MaxValue), (uint)Math.Min(height, uint.MaxValue), 1, maxPixels);
     }
 
-    // ---- TIFF: ImageWidth (256), ImageLength (257) and Orientation (274) from the first IFD -----------------
+    // ---- TIFF: ImageWidth (256), ImageLength (257), Orientation (274), ExtraSamples (338) from the first IFD -----------------
     private static ImageInfo ParseTiff(ReadOnlySpan<byte> d, long maxPixels)
     {
-        var tags = ReadIfd0(d, 256, 257, 274) ?? throw Truncated("TIFF", "before the end of its first image directory");
+        var tags = ReadIfd0(d, 256, 257, 274, 338) ?? throw Truncated("TIFF", "before the end of its first image directory");
         if (tags[0] is not { } width || tags[1] is not { } height) throw new FormatException("damaged TIFF: the first directory has no ImageWidth/ImageLength");
-        return Checked(ImageFormat.Tiff, width, height, ValidOrientation(tags[2]), maxPixels);
+        return Checked(ImageFormat.Tiff, width, height, ValidOrientation(tags[2]), maxPixels) with { DecoderPremultipliesAlpha = tags[3] is 1 or 2 };
     }
 
     /// <summary>The orientation tag of a TIFF-structured block (an EXIF payload is one), or null.</summary>
@@ -298,12 +309,12 @@ internal static class ImageHeader
 
     private static ImageInfo Checked(ImageFormat format, uint width, uint height, int orientation, long maxPixels)
     {
-        if (width == 0 || height == 0) throw new FormatException($"damaged {format} header: the image is {width}x{height}");
+        if (width == 0 || height == 0) throw new FormatException($"damaged {ImageIO.Name(format)} header: the image is {width}x{height}");
         var pixels = (long)width * height;
         if (pixels > maxPixels)
-            throw new FormatException($"the {format} header claims {width}x{height} = {pixels:N0} pixels, more than the limit of {maxPixels:N0} " +
+            throw new FormatException($"the {ImageIO.Name(format)} header claims {width}x{height} = {pixels:N0} pixels, more than the limit of {maxPixels:N0} " +
                                       "(ImageReadOptions.MaxPixels); refused before decoding as a possible decompression bomb");
-        if (width > int.MaxValue || height > int.MaxValue) throw new FormatException($"damaged {format} header: the image claims to be {width}x{height}");
+        if (width > int.MaxValue || height > int.MaxValue) throw new FormatException($"damaged {ImageIO.Name(format)} header: the image claims to be {width}x{height}");
         return new ImageInfo(format, (int)width, (int)height, orientation);
     }
 }

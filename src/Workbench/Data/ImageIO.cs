@@ -38,20 +38,25 @@ public static class ImageIO
         }
         catch (TorchException e)
         {
-            throw new ImageDecodeException(nameForErrors, $"{info.Format}: {e.Message}", e);
+            throw new ImageDecodeException(nameForErrors, $"{Name(info.Format)}: {e.Message}", e);
         }
-        var (h, w) = (hwc.size(0), hwc.size(1));
-        if (h != info.StoredHeight || w != info.StoredWidth)
-            throw new ImageDecodeException(nameForErrors, $"{info.Format}: the header says {info.StoredWidth}x{info.StoredHeight} but the decoder produced {w}x{h}");
-        if (options.ApplyOrientation) hwc = Orient(hwc, info.Orientation);
+        // OpenCV's TIFF decoder turns the pixels by the orientation tag itself; for the other formats we do.
+        var decoderOriented = info.Format == ImageFormat.Tiff;
+        var (height, width) = decoderOriented ? (info.Height, info.Width) : (info.StoredHeight, info.StoredWidth);
+        if (hwc.size(0) != height || hwc.size(1) != width)
+            throw new ImageDecodeException(nameForErrors, $"{Name(info.Format)}: the header says {width}x{height} but the decoder produced {hwc.size(1)}x{hwc.size(0)}");
+        if (decoderOriented && !options.ApplyOrientation) hwc = Orient(hwc, Inverse(info.Orientation));
+        else if (!decoderOriented && options.ApplyOrientation) hwc = Orient(hwc, info.Orientation);
         var scale = hwc.dtype switch
         {
             ScalarType.UInt8 => 1.0 / 255,
             ScalarType.Int32 => 1.0 / 65535, // 16-bit samples
             _ => 1.0,                        // floating-point TIFF
         };
+        // 8-bit TIFFs with declared alpha come through libtiff's RGBA reader premultiplied.
+        var premultiplied = info.DecoderPremultipliesAlpha && hwc.dtype == ScalarType.UInt8 && hwc.size(2) == 4;
         var chw = new Tensor(wb_image_to_chw_float(hwc.Handle, scale));
-        return ConvertMode(chw, options).MoveToOuterDisposeScope();
+        return ConvertMode(chw, options, premultiplied).MoveToOuterDisposeScope();
     }
 
     /// <summary>The format, size and orientation from the file's header, without decoding pixels (reads the first MiB, or all of it if the header runs on).</summary>
@@ -144,6 +149,8 @@ public static class ImageIO
     private const int ImwritePngCompression = 16;
     private const int ImwriteWebpQuality = 64;
 
+    // Not AtomicFile: that one fsyncs file and folder, right for checkpoints but a large cost when data
+    // preparation writes hundreds of thousands of crops. Without fsync a crash still never leaves a partial file.
     private static void WriteAtomically(string path, byte[] bytes)
     {
         var full = Path.GetFullPath(path);
@@ -156,7 +163,14 @@ public static class ImageIO
         }
         catch
         {
-            File.Delete(temporary);
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // The write failed before the temporary file existed (e.g. a missing folder): keep the first error.
+            }
             throw;
         }
     }
@@ -186,22 +200,26 @@ public static class ImageIO
         _ => hwc,
     };
 
-    private static Tensor ConvertMode(Tensor chw, ImageReadOptions options)
+    private static Tensor ConvertMode(Tensor chw, ImageReadOptions options, bool premultiplied)
     {
         var channels = chw.size(0);
-        var hasAlpha = channels is 2 or 4;
+        if (channels is 1 or 3 && options.Mode is ImageMode.Rgb or ImageMode.Gray)
+            return options.Mode == ImageMode.Rgb ? ToRgb(chw) : Luma(chw);
+        if (channels == 4 && options.Mode == ImageMode.Rgba && !premultiplied) return chw;
         var color = channels >= 3 ? chw.narrow(0, 0, 3) : chw.narrow(0, 0, 1);
-        var alpha = hasAlpha ? chw.narrow(0, channels - 1, 1) : null;
+        var alpha = channels is 2 or 4 ? chw.narrow(0, channels - 1, 1) : torch.ones_like(chw.narrow(0, 0, 1));
         return options.Mode switch
         {
-            ImageMode.Rgb when channels == 3 => chw,
-            ImageMode.Rgb => alpha is null ? ToRgb(color) : Composite(ToRgb(color), alpha, options.Background),
-            ImageMode.Rgba when channels == 4 => chw,
-            ImageMode.Rgba => torch.cat([ToRgb(color), alpha ?? torch.ones_like(chw.narrow(0, 0, 1))]),
-            ImageMode.Gray => Luma(alpha is null ? color : Composite(color, alpha, options.Background)),
-            _ => torch.cat([Luma(color), alpha ?? torch.ones_like(chw.narrow(0, 0, 1))]),
+            ImageMode.Rgb => Composite(ToRgb(color), alpha, options.Background, premultiplied),
+            ImageMode.Gray => Luma(Composite(ToRgb(color), alpha, options.Background, premultiplied)),
+            ImageMode.Rgba => torch.cat([ToRgb(Straight(color, alpha, premultiplied)), alpha]),
+            _ => torch.cat([Luma(Straight(color, alpha, premultiplied)), alpha]),
         };
     }
+
+    /// <summary>Undoes premultiplication; where alpha is 0 the colour is 0 (nothing to recover).</summary>
+    private static Tensor Straight(Tensor color, Tensor alpha, bool premultiplied) =>
+        premultiplied ? color.div(alpha.clamp(min: 1e-6)).clamp(max: 1.0) : color;
 
     private static Tensor ToRgb(Tensor color) => color.size(0) == 3 ? color : color.expand(3, -1, -1).contiguous();
 
@@ -210,12 +228,15 @@ public static class ImageIO
 
     private static Tensor LumaWeights() => torch.tensor(new[] { 0.299f, 0.587f, 0.114f }, [3, 1, 1]);
 
-    /// <summary>color * alpha + background * (1 - alpha), per channel.</summary>
-    private static Tensor Composite(Tensor color, Tensor alpha, (float R, float G, float B) background)
+    /// <summary>color * alpha + background * (1 - alpha), per channel (premultiplied colour already holds color * alpha).</summary>
+    private static Tensor Composite(Tensor rgb, Tensor alpha, (float R, float G, float B) background, bool premultiplied)
     {
-        var bg = color.size(0) == 3
-            ? torch.tensor(new[] { background.R, background.G, background.B }, [3, 1, 1])
-            : torch.tensor(new[] { 0.299f * background.R + 0.587f * background.G + 0.114f * background.B }, [1, 1, 1]);
-        return color.sub(bg).mul(alpha).add(bg);
+        var bg = torch.tensor(new[] { background.R, background.G, background.B }, [3, 1, 1]);
+        return premultiplied ? rgb.sub(alpha.mul(bg)).add(bg) : rgb.sub(bg).mul(alpha).add(bg);
     }
+
+    /// <summary>The orientation that undoes <paramref name="orientation"/>: the two quarter turns swap, the rest undo themselves.</summary>
+    internal static int Inverse(int orientation) => orientation switch { 6 => 8, 8 => 6, _ => orientation };
+
+    internal static string Name(ImageFormat format) => format == ImageFormat.WebP ? "WebP" : format.ToString().ToUpperInvariant();
 }

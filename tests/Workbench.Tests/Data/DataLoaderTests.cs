@@ -101,3 +101,18 @@ public class DataLoaderTests
         foreach (var b in batches) b.Dispose();
     }
 }
+
+public class DataLoaderResumeTests
+{
+    [Fact]
+    public void IteratingFromAPositionContinuesTheSameEpoch()
+    {
+        var data = Dataset.FromList(Enumerable.Range(0, 40).ToList()).Select(i => i % 9 == 4 ? throw new InvalidDataException("bad") : i);
+        var loader = new DataLoader<int, int[]>(data, 4, items => items.ToArray(), new DataLoaderOptions { Shuffle = true, Seed = 5, NumWorkers = 2, Log = _ => { } });
+        var full = loader.Iterate(3, 0).ToList();
+        var resumeAt = full[2].EndPosition;
+        var resumed = loader.Iterate(3, resumeAt).Select(b => b.Batch).ToList();
+        Assert.Equal(full.Skip(3).Select(b => b.Batch), resumed);
+        Assert.Equal(40, full[^1].EndPosition);
+    }
+}
