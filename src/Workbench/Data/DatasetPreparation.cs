@@ -72,6 +72,9 @@ public sealed record PrepareOptions
         $"crop={CropSize} {(Grid ? "grid" : $"random={CropsPerScale}")} max-scales={MaxScales} prior-downscale-above={PriorDownscaleAbovePixels?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} kernel={ScaleKernel} seed={Seed} per-folder={FilesPerFolder}";
 }
 
+/// <summary>The output folder holds crops this run must not mix with (other settings, or not made by a preparation run).</summary>
+public sealed class OutputFolderConflictException(string message) : InvalidOperationException(message);
+
 /// <summary>Progress after each source file.</summary>
 public sealed record PrepareProgress(int SourcesDone, int SourcesTotal, long CropsWritten, string LastSource);
 
@@ -442,14 +445,14 @@ public static class DatasetPreparation
                 if (header?.Settings is null)
                     throw new InvalidDataException($"'{path}' is not a prepare manifest; remove it or choose another output folder");
                 if (header.Settings != settings)
-                    throw new InvalidOperationException(
+                    throw new OutputFolderConflictException(
                         $"'{output}' was prepared with different settings ({header.Settings}); this run asks for ({settings}). Use another output folder, or overwrite (--force).");
                 foreach (var line in lines.Skip(1))
                     if (TryParse<ManifestEntry>(line) is { Source: not null } entry) done[entry.Source] = entry;
             }
             else if (ImageSaver.Enumerate(output).Count > 0)
             {
-                throw new InvalidOperationException($"'{output}' already holds numbered images but no {ManifestName}; choose an empty output folder, or overwrite (--force).");
+                throw new OutputFolderConflictException($"'{output}' already holds numbered images but no {ManifestName}; choose an empty output folder, or overwrite (--force).");
             }
             var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };

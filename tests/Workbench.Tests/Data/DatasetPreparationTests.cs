@@ -124,7 +124,7 @@ public sealed class DatasetPreparationTests : IDisposable
     public void RefusesToMixSettingsUnlessOverwriting()
     {
         DatasetPreparation.Run(input, output, Options);
-        var error = Assert.Throws<InvalidOperationException>(() => DatasetPreparation.Run(input, output, Options with { CropSize = 32 }));
+        var error = Assert.Throws<OutputFolderConflictException>(() => DatasetPreparation.Run(input, output, Options with { CropSize = 32 }));
         Assert.Contains("different settings", error.Message, StringComparison.Ordinal);
 
         var grid = DatasetPreparation.Run(input, output, Options with { Grid = true, Overwrite = true });
@@ -138,7 +138,7 @@ public sealed class DatasetPreparationTests : IDisposable
     {
         using (var image = torch.zeros(3, 8, 8))
             new ImageSaver(output).Save(image);
-        Assert.Throws<InvalidOperationException>(() => DatasetPreparation.Run(input, output, Options));
+        Assert.Throws<OutputFolderConflictException>(() => DatasetPreparation.Run(input, output, Options));
     }
 
     [Fact]
