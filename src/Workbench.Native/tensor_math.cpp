@@ -54,11 +54,12 @@ WB_COMPARE_SCALAR(ge)
 WB_API Tensor wb_div_mode(Tensor a, Tensor b, const char* rounding_mode) { WB_TENSOR(at::div(*a, *b, c10::string_view(rounding_mode))) }
 WB_API Tensor wb_where(Tensor cond, Tensor a, Tensor b) { WB_TENSOR(at::where(*cond, *a, *b)) }
 WB_API Tensor wb_lerp(Tensor a, Tensor b, WbScalar w) { WB_TENSOR(at::lerp(*a, *b, wb::scalar(w))) }
-WB_API Tensor wb_clamp(Tensor a, int has_min, double min, int has_max, double max) {
-  WB_TENSOR(at::clamp(*a, has_min ? c10::optional<at::Scalar>(min) : c10::nullopt, has_max ? c10::optional<at::Scalar>(max) : c10::nullopt))
+// Bounds are tagged scalars: an int64 tensor clamped by integers stays int64, as in PyTorch.
+WB_API Tensor wb_clamp(Tensor a, int has_min, WbScalar min, int has_max, WbScalar max) {
+  WB_TENSOR(at::clamp(*a, has_min ? c10::optional<at::Scalar>(wb::scalar(min)) : c10::nullopt, has_max ? c10::optional<at::Scalar>(wb::scalar(max)) : c10::nullopt))
 }
-WB_API int wb_clamp_(Tensor a, int has_min, double min, int has_max, double max) {
-  WB_STATUS(at::clamp_(*a, has_min ? c10::optional<at::Scalar>(min) : c10::nullopt, has_max ? c10::optional<at::Scalar>(max) : c10::nullopt))
+WB_API int wb_clamp_(Tensor a, int has_min, WbScalar min, int has_max, WbScalar max) {
+  WB_STATUS(at::clamp_(*a, has_min ? c10::optional<at::Scalar>(wb::scalar(min)) : c10::nullopt, has_max ? c10::optional<at::Scalar>(wb::scalar(max)) : c10::nullopt))
 }
 WB_API int wb_allclose(Tensor a, Tensor b, double rtol, double atol, int* out) { WB_STATUS(*out = at::allclose(*a, *b, rtol, atol)) }
 WB_API int wb_equal(Tensor a, Tensor b, int* out) { WB_STATUS(*out = at::equal(*a, *b)) }

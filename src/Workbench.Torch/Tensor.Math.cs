@@ -124,9 +124,10 @@ public sealed partial class Tensor
     public Tensor softplus(double beta = 1, double threshold = 20) => new(wb_softplus(Handle, beta, threshold));
     public Tensor logit() => new(wb_logit(Handle));
     public Tensor lerp(Tensor end, Scalar weight) => new(wb_lerp(Handle, end.Handle, weight.Value));
-    public Tensor clamp(double? min = null, double? max = null) => new(wb_clamp(Handle, min.HasValue ? 1 : 0, min ?? 0, max.HasValue ? 1 : 0, max ?? 0));
-    public Tensor clamp_(double? min = null, double? max = null) { Check(wb_clamp_(Handle, min.HasValue ? 1 : 0, min ?? 0, max.HasValue ? 1 : 0, max ?? 0)); return this; }
-    public Tensor clip(double? min = null, double? max = null) => clamp(min, max);
+    /// <summary>Integer bounds keep an integer tensor integer (PyTorch's type promotion); double bounds make it floating.</summary>
+    public Tensor clamp(Scalar? min = null, Scalar? max = null) => new(wb_clamp(Handle, min.HasValue ? 1 : 0, (min ?? 0).Value, max.HasValue ? 1 : 0, (max ?? 0).Value));
+    public Tensor clamp_(Scalar? min = null, Scalar? max = null) { Check(wb_clamp_(Handle, min.HasValue ? 1 : 0, (min ?? 0).Value, max.HasValue ? 1 : 0, (max ?? 0).Value)); return this; }
+    public Tensor clip(Scalar? min = null, Scalar? max = null) => clamp(min, max);
     public Tensor where(Tensor condition, Tensor other) => new(wb_where(condition.Handle, Handle, other.Handle));
     public Tensor masked_fill(Tensor mask, Scalar value) => new(wb_masked_fill(Handle, mask.Handle, value.Value));
     public Tensor masked_select(Tensor mask) => new(wb_masked_select(Handle, mask.Handle));
@@ -164,6 +165,10 @@ public sealed partial class Tensor
     public Tensor sum(ScalarType? dtype = null) => new(wb_sum(Handle, null, -1, 0, dtype.HasValue ? (int)dtype.Value : -1));
     public Tensor sum(long[] dim, bool keepdim = false, ScalarType? dtype = null) => new(wb_sum(Handle, dim, dim.Length, keepdim ? 1 : 0, dtype.HasValue ? (int)dtype.Value : -1));
     public Tensor sum(long dim, bool keepdim = false) => sum(new[] { dim }, keepdim);
+
+    /// <summary>Without this overload C# binds <c>x.sum(0)</c> to <c>sum(ScalarType? dtype)</c> (the literal 0
+    /// converts to any enum), silently summing everything as uint8; PyTorch's x.sum(0) sums over dim 0.</summary>
+    public Tensor sum(int dim, bool keepdim = false) => sum(new long[] { dim }, keepdim);
     public Tensor mean() => new(wb_mean(Handle, null, -1, 0));
     public Tensor mean(long[] dim, bool keepdim = false) => new(wb_mean(Handle, dim, dim.Length, keepdim ? 1 : 0));
     public Tensor mean(long dim, bool keepdim = false) => mean(new[] { dim }, keepdim);

@@ -35,10 +35,11 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(int i) => new(new NativeIndex { Kind = 0, Start = i });
     public static implicit operator TensorIndex(Tensor t) => new(new NativeIndex { Kind = 4 }, t);
 
-    /// <summary>^1 is -1 as in Python; ^0 as an end means "to the end".</summary>
+    /// <summary>^1 is -1 as in Python; ^0 means the end: "to the end" as a stop, an empty slice as a start
+    /// (long.MaxValue, which libtorch clamps to the size, as Python does with x[len(x):]).</summary>
     public static implicit operator TensorIndex(Range r)
     {
-        long? Bound(Index i, bool isEnd) => i.IsFromEnd ? (i.Value == 0 ? (isEnd ? null : 0) : -i.Value) : i.Value;
+        long? Bound(Index i, bool isEnd) => i.IsFromEnd ? (i.Value == 0 ? (isEnd ? null : long.MaxValue) : -i.Value) : i.Value;
         return Slice(Bound(r.Start, false), Bound(r.End, true));
     }
 

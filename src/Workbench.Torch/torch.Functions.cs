@@ -34,7 +34,7 @@ public static partial class torch
     public static Tensor mm(Tensor a, Tensor b) => a.mm(b);
     public static Tensor bmm(Tensor a, Tensor b) => a.bmm(b);
     public static Tensor addmm(Tensor input, Tensor mat1, Tensor mat2, Scalar? beta = null, Scalar? alpha = null) => new(wb_addmm(input.Handle, mat1.Handle, mat2.Handle, (beta ?? 1).Value, (alpha ?? 1).Value));
-    public static Tensor clamp(Tensor input, double? min = null, double? max = null) => input.clamp(min, max);
+    public static Tensor clamp(Tensor input, Scalar? min = null, Scalar? max = null) => input.clamp(min, max);
     public static Tensor maximum(Tensor a, Tensor b) => a.maximum(b);
     public static Tensor minimum(Tensor a, Tensor b) => a.minimum(b);
     public static Tensor abs(Tensor a) => a.abs();

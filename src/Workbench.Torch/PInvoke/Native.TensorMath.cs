@@ -126,8 +126,8 @@ internal static partial class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr wb_div_mode(TensorHandle a, TensorHandle b, string roundingMode);
     [DllImport(Lib)] internal static extern IntPtr wb_where(TensorHandle condition, TensorHandle a, TensorHandle b);
     [DllImport(Lib)] internal static extern IntPtr wb_lerp(TensorHandle a, TensorHandle b, NativeScalar weight);
-    [DllImport(Lib)] internal static extern IntPtr wb_clamp(TensorHandle a, int hasMin, double min, int hasMax, double max);
-    [DllImport(Lib)] internal static extern int wb_clamp_(TensorHandle a, int hasMin, double min, int hasMax, double max);
+    [DllImport(Lib)] internal static extern IntPtr wb_clamp(TensorHandle a, int hasMin, NativeScalar min, int hasMax, NativeScalar max);
+    [DllImport(Lib)] internal static extern int wb_clamp_(TensorHandle a, int hasMin, NativeScalar min, int hasMax, NativeScalar max);
     [DllImport(Lib)] internal static extern int wb_allclose(TensorHandle a, TensorHandle b, double rtol, double atol, out int result);
     [DllImport(Lib)] internal static extern int wb_equal(TensorHandle a, TensorHandle b, out int result);
 

@@ -30,7 +30,7 @@ public sealed record DataLoaderOptions
 /// and skipped; the epoch goes on with the next items, so batches stay full.
 /// Items that are IDisposable are disposed after collation; the consumer owns (and disposes) each batch.
 /// </summary>
-public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
+public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSource<TBatch>
 {
     private readonly IDataset<TItem> dataset;
     private readonly Func<IReadOnlyList<TItem>, TBatch> collate;
@@ -71,7 +71,19 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    internal static int ItemSeed(int seed, int epochNumber, int index) => HashCode.Combine(seed, epochNumber, index);
+    /// <summary>
+    /// A stable seed for an item's Random. HashCode.Combine would be simpler but is randomized per
+    /// process, which would break resuming a run in a new process; SplitMix64 is the same everywhere.
+    /// </summary>
+    internal static int ItemSeed(int seed, int epochNumber, int index) => Mix((ulong)(uint)Mix((ulong)(uint)Mix((ulong)(uint)seed) ^ (uint)epochNumber) ^ (uint)index);
+
+    private static int Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return (int)(x ^ (x >> 31));
+    }
 
     private sealed class EpochRun
     {
@@ -96,7 +108,7 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>
             next = start - 1;
             var n = loader.dataset.Count;
             order = Enumerable.Range(0, n).ToArray();
-            if (loader.options.Shuffle) new Random(HashCode.Combine(loader.options.Seed, number)).Shuffle(order);
+            if (loader.options.Shuffle) new Random(ItemSeed(loader.options.Seed, number, -1)).Shuffle(order);
             results = new (bool, bool, TItem?)[n];
             // Workers may run this many items ahead of the batcher: bounded memory whatever the dataset size.
             window = new SemaphoreSlim(Math.Max(1, (loader.options.PrefetchBatches + 1) * loader.BatchSize + loader.options.NumWorkers));
