@@ -11,7 +11,7 @@ public enum PngStrategy
     Filtered = 1,
     HuffmanOnly = 2,
 
-    /// <summary>Run-length matches only: several times faster than Default at level 6 on photo crops, files about 5% larger.</summary>
+    /// <summary>Run-length matches only: about twice as fast as Default at level 6 on photo crops, files about 3% larger.</summary>
     Rle = 3,
     Fixed = 4,
 }
@@ -27,9 +27,10 @@ public enum PngFilter : byte
 
 /// <summary>
 /// A fast writer for 8-bit PNG (gray, RGB, RGBA), used for dataset crops, where encoding is most of the work.
-/// Two things make it about three times faster per core than libpng through OpenCV at the same zlib level and
-/// strategy, for files of the same size: one fixed filter per image, vectorized (Paeth by default, which is what
-/// libpng's adaptive choice mostly picks on photos), and .NET's zlib-ng deflate in place of zlib.
+/// Two things make it about twice as fast per core as libpng through OpenCV at the same zlib level and strategy,
+/// for files of the same size (256x256 photo crops, level 6, RLE: 2.4 vs 4.4 ms of CPU, 79 KB both): one fixed
+/// filter per image, vectorized (Paeth by default, which is what libpng's adaptive choice mostly picks on
+/// photos), and .NET's zlib-ng deflate in place of zlib.
 /// The output is a standard PNG (IHDR, one IDAT, IEND; CRC-32 on every chunk) that any decoder reads.
 /// Thread-safe: scratch buffers are per thread.
 /// </summary>
