@@ -13,6 +13,8 @@ internal static class Program
         // One command per line, alphabetical: each feature adds its own line.
         Command[] commands =
         [
+            DataCommand.Create(),
+            PrepareCommand.Create(),
             TensorBoardSummaryCommand.Create(),
             VersionCommand.Create(),
         ];
