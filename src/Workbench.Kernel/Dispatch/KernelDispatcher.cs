@@ -120,7 +120,9 @@ public sealed class KernelDispatcher
         JsonObject reply;
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = _interpreter.Execute(code, count, output);
+            _log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
             if (outcome.HasValue && !silent && outcome.Error is null)
                 outcome = PublishResult(output, outcome.Value, count, out resultText);
             reply = outcome.Error is { } error

@@ -120,6 +120,8 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
         try
         {
             CSharpScript.Create<object>("var warmUp = new List<int> { 1 }.Select(i => i + 1).Sum(); warmUp", Options, typeof(KernelGlobals)).RunAsync(new KernelGlobals()).GetAwaiter().GetResult();
+            // Loading libtorch takes a second or two; a tensor workbench's first cells use it.
+            Workbench.Torch.torch.zeros(1).Dispose();
         }
 #pragma warning disable CA1031 // only a warm-up: whatever failed here, the first real cell reports it
         catch (Exception)
