@@ -10,7 +10,7 @@ using Workbench.Kernel.Transport;
 namespace Workbench.Kernel.Tests;
 
 /// <summary>The real kernel (workbench-kernel.dll) started as Jupyter starts it: dotnet DLL -f CONNECTION_FILE.</summary>
-internal sealed class KernelProcess : IDisposable
+public sealed class KernelProcess : IDisposable
 {
     private readonly StringBuilder _log = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("wb-kernel-e2e").FullName;
@@ -77,7 +77,7 @@ internal sealed class KernelProcess : IDisposable
 }
 
 /// <summary>A minimal Jupyter client over the kernel's own ZeroMQ binding: DEALER shell/control, SUB iopub, REQ heartbeat.</summary>
-internal sealed class KernelClient : IDisposable
+public sealed class KernelClient : IDisposable
 {
     private readonly ZmqContext _context = new();
     private readonly WireCodec _codec;

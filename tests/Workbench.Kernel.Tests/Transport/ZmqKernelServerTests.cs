@@ -8,49 +8,70 @@ using Workbench.Kernel.Protocol;
 
 namespace Workbench.Kernel.Tests.Transport;
 
-/// <summary>End to end: the real kernel process, spoken to over ZeroMQ with a connection file, as Jupyter does.</summary>
-public sealed class ZmqKernelServerTests : IDisposable
+/// <summary>One kernel process shared by the end-to-end tests (a start costs seconds of the 2-core CI machine).</summary>
+public sealed class KernelFixture : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly ITestOutputHelper _output;
-    private readonly KernelProcess _kernel = new();
-    private readonly KernelClient _client;
-
-    public ZmqKernelServerTests(ITestOutputHelper output)
+    public KernelFixture()
     {
-        _output = output;
-        _client = new KernelClient(_kernel.Info);
+        Kernel = new KernelProcess();
+        Client = new KernelClient(Kernel.Info);
+        Info = Client.WaitForReady(ZmqKernelServerTests.Patience);
+        ReadyAfter = Kernel.Started.Elapsed;
+        // The first cell right away, as nbconvert does: the kernel start to first result time.
+        FirstReply = ZmqKernelServerTests.Execute(Client, "1 + 2", out var iopub);
+        FirstResultAfter = Kernel.Started.Elapsed;
+        FirstIOPub = iopub;
     }
+
+    public KernelProcess Kernel { get; }
+
+    public KernelClient Client { get; }
+
+    public Message Info { get; }
+
+    public TimeSpan ReadyAfter { get; }
+
+    public Message FirstReply { get; }
+
+    public List<Message> FirstIOPub { get; }
+
+    public TimeSpan FirstResultAfter { get; }
 
     public void Dispose()
     {
-        _client.Dispose();
-        _kernel.Dispose();
+        Client.Dispose();
+        Kernel.Dispose();
     }
+}
 
-    private Message Execute(string code, out List<Message> iopub)
+/// <summary>End to end: the real kernel process, spoken to over ZeroMQ with a connection file, as Jupyter does.</summary>
+public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelper output) : IClassFixture<KernelFixture>
+{
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly KernelProcess _kernel = fixture.Kernel;
+    private readonly KernelClient _client = fixture.Client;
+    private readonly ITestOutputHelper _output = output;
+
+    internal static Message Execute(KernelClient client, string code, out List<Message> iopub)
     {
-        var request = _client.Send(_client.Shell, "execute_request", new JsonObject { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["allow_stdin"] = false });
-        var reply = _client.Receive(_client.Shell, Patience) ?? throw new TimeoutException("no execute_reply for " + code);
-        iopub = _client.IOPubUntilIdle(request, Patience);
+        var request = client.Send(client.Shell, "execute_request", new JsonObject { ["code"] = code, ["silent"] = false, ["store_history"] = true, ["allow_stdin"] = false });
+        var reply = client.Receive(client.Shell, Patience) ?? throw new TimeoutException("no execute_reply for " + code);
+        iopub = client.IOPubUntilIdle(request, Patience);
         return reply;
     }
+
+    private Message Execute(string code, out List<Message> iopub) => Execute(_client, code, out iopub);
 
     [Fact]
     public void ExecutesCellsAndReportsStartToFirstResultTime()
     {
-        var info = _client.WaitForReady(Patience);
-        var ready = _kernel.Started.Elapsed;
-        Assert.Equal("csharp", (string?)info.Content["language_info"]!["name"]);
-
-        var reply = Execute("1 + 2", out var iopub);
-        var firstResult = _kernel.Started.Elapsed;
-        Assert.Equal("ok", (string?)reply.Content["status"]);
-        Assert.Equal("3", (string?)iopub.Single(m => m.MsgType == "execute_result").Content["data"]!["text/plain"]);
-        _output.WriteLine($"kernel start to kernel_info_reply: {ready.TotalSeconds:F2} s; to first execute_result: {firstResult.TotalSeconds:F2} s");
+        Assert.Equal("csharp", (string?)fixture.Info.Content["language_info"]!["name"]);
+        Assert.Equal("ok", (string?)fixture.FirstReply.Content["status"]);
+        Assert.Equal("3", (string?)fixture.FirstIOPub.Single(m => m.MsgType == "execute_result").Content["data"]!["text/plain"]);
+        _output.WriteLine($"kernel start to kernel_info_reply: {fixture.ReadyAfter.TotalSeconds:F2} s; to first execute_result: {fixture.FirstResultAfter.TotalSeconds:F2} s");
 
         var second = Stopwatch.StartNew();
-        Execute("var t = torch.arange(6).reshape(2, 3); Console.WriteLine(t.shape[1]); t", out iopub);
+        Execute("var t = torch.arange(6).reshape(2, 3); Console.WriteLine(t.shape[1]); t", out var iopub);
         _output.WriteLine($"second cell (tensor): {second.Elapsed.TotalSeconds:F2} s");
         Assert.Equal("3\n", (string?)iopub.Single(m => m.MsgType == "stream").Content["text"]);
         var data = iopub.Single(m => m.MsgType == "execute_result").Content["data"]!;
@@ -61,7 +82,6 @@ public sealed class ZmqKernelServerTests : IDisposable
     [Fact]
     public void UnsignedAndMisSignedMessagesAreIgnored()
     {
-        _client.WaitForReady(Patience);
         var unsigned = _client.Encode(_client.Request("kernel_info_request"));
         unsigned[unsigned.FindIndex(f => f.AsSpan().SequenceEqual(WireCodec.Delimiter)) + 1] = Array.Empty<byte>();
         _client.Shell.Send(unsigned);
@@ -80,7 +100,6 @@ public sealed class ZmqKernelServerTests : IDisposable
     [Fact]
     public void InterruptOnControlStopsAnInfiniteLoopWithinTwoSeconds()
     {
-        _client.WaitForReady(Patience);
         var request = _client.Send(_client.Shell, "execute_request", new JsonObject { ["code"] = "Console.WriteLine(\"spinning\");\nwhile (true) { }" });
         // The cell has compiled and runs once its output arrives.
         while (_client.Receive(_client.IOPub, Patience) is { } m && !(m.MsgType == "stream" && (string?)m.ParentHeader["msg_id"] == request.MsgId)) { }
@@ -99,19 +118,25 @@ public sealed class ZmqKernelServerTests : IDisposable
         Assert.Equal("ok", (string?)Execute("\"still here\"", out var iopub).Content["status"]);
         Assert.Contains(iopub, m => m.MsgType == "execute_result");
     }
+}
 
+/// <summary>Heartbeat and shutdown, on a kernel of its own (the shutdown ends it).</summary>
+public class KernelLifetimeTests
+{
     [Fact]
     public void HeartbeatEchoesAndShutdownEndsTheProcess()
     {
-        _client.WaitForReady(Patience);
-        _client.Heartbeat.Send(new[] { Encoding.ASCII.GetBytes("ping") });
-        var echo = _client.Heartbeat.TryReceive(10_000);
+        using var kernel = new KernelProcess();
+        using var client = new KernelClient(kernel.Info);
+        client.WaitForReady(ZmqKernelServerTests.Patience);
+        client.Heartbeat.Send(new[] { Encoding.ASCII.GetBytes("ping") });
+        var echo = client.Heartbeat.TryReceive(10_000);
         Assert.Equal("ping", Encoding.ASCII.GetString(Assert.Single(echo!)));
 
-        _client.Send(_client.Control, "shutdown_request", new JsonObject { ["restart"] = false });
-        var reply = _client.Receive(_client.Control, Patience);
+        client.Send(client.Control, "shutdown_request", new JsonObject { ["restart"] = false });
+        var reply = client.Receive(client.Control, ZmqKernelServerTests.Patience);
         Assert.Equal("shutdown_reply", reply?.MsgType);
-        Assert.True(_kernel.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the kernel did not exit after shutdown_reply");
-        Assert.Equal(0, _kernel.Process.ExitCode);
+        Assert.True(kernel.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the kernel did not exit after shutdown_reply");
+        Assert.Equal(0, kernel.Process.ExitCode);
     }
 }
