@@ -73,6 +73,29 @@ public sealed class KernelDispatcher
         }
     }
 
+    /// <summary>
+    /// Set when a cell failed and its request asked to stop_on_error: execute requests already waiting on the
+    /// shell (a notebook's "Run All") should be answered "aborted" rather than run. The transport drains its
+    /// queue through <see cref="Abort"/> and then calls <see cref="EndAbort"/>.
+    /// </summary>
+    public bool AbortingQueuedExecutes { get; private set; }
+
+    /// <summary>Answers a queued request without running it (execute requests get status "aborted").</summary>
+    public void Abort(KernelChannel channel, Message request)
+    {
+        if (request.MsgType != "execute_request")
+        {
+            Dispatch(channel, request);
+            return;
+        }
+        PublishStatus("busy", request);
+        _log.Info($"execute_request {request.MsgId} aborted after an error");
+        Reply(channel, request, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+        PublishStatus("idle", request);
+    }
+
+    public void EndAbort() => AbortingQueuedExecutes = false;
+
     /// <summary>The first iopub message of a kernel: "starting".</summary>
     public void PublishStarting() => _transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
 
@@ -134,6 +157,7 @@ public sealed class KernelDispatcher
             output.Dispose();
         }
         if (storeHistory) _history.Add(count, code, resultText);
+        if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true)) AbortingQueuedExecutes = true;
         Reply(channel, request, "execute_reply", reply);
     }
 

@@ -80,6 +80,23 @@ public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public void AnErrorAbortsTheCellsQueuedBehindIt()
+    {
+        // As a notebook's "Run All" does: every request sent before the first one finishes.
+        var requests = new[] { "throw new InvalidOperationException(\"stop\");", "var neverRun = 1;", "2 + 2" }
+            .Select(code => _client.Send(_client.Shell, "execute_request", new JsonObject { ["code"] = code, ["stop_on_error"] = true }))
+            .ToList();
+        var statuses = requests.Select(r =>
+        {
+            var reply = _client.Receive(_client.Shell, Patience) ?? throw new TimeoutException("missing execute_reply");
+            Assert.Equal(r.MsgId, (string?)reply.ParentHeader["msg_id"]);
+            return (string?)reply.Content["status"];
+        }).ToList();
+        Assert.Equal(new[] { "error", "aborted", "aborted" }, statuses);
+        Assert.Equal("ok", (string?)Execute("1", out _).Content["status"]);
+    }
+
+    [Fact]
     public void UnsignedAndMisSignedMessagesAreIgnored()
     {
         var unsigned = _client.Encode(_client.Request("kernel_info_request"));
