@@ -80,6 +80,9 @@ public sealed class KernelDispatcher
     /// </summary>
     public bool AbortingQueuedExecutes { get; private set; }
 
+    /// <summary>When the failed cell ended (before its reply went out): requests sent earlier were queued behind it.</summary>
+    public DateTimeOffset FailedAt { get; private set; }
+
     /// <summary>Answers a queued request without running it (execute requests get status "aborted").</summary>
     public void Abort(KernelChannel channel, Message request)
     {
@@ -157,7 +160,11 @@ public sealed class KernelDispatcher
             output.Dispose();
         }
         if (storeHistory) _history.Add(count, code, resultText);
-        if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true)) AbortingQueuedExecutes = true;
+        if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true))
+        {
+            FailedAt = DateTimeOffset.UtcNow;
+            AbortingQueuedExecutes = true;
+        }
         Reply(channel, request, "execute_reply", reply);
     }
 

@@ -131,7 +131,6 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
     /// </summary>
     private void DrainAborting(ZmqSocket socket, KernelChannel channel, KernelDispatcher dispatcher)
     {
-        var failedAt = DateTimeOffset.UtcNow;
         while (dispatcher.AbortingQueuedExecutes)
         {
             List<byte[]>? frames;
@@ -142,14 +141,13 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
                 _log.Warn($"{channel}: {error}; ignored");
                 continue;
             }
-            if (queued.MsgType == "execute_request" && SentBefore(queued, failedAt))
+            if (queued.MsgType == "execute_request" && SentBefore(queued, dispatcher.FailedAt))
             {
                 dispatcher.Abort(channel, queued);
                 continue;
             }
             dispatcher.EndAbort();
-            dispatcher.Dispatch(channel, queued);
-            failedAt = DateTimeOffset.UtcNow; // this one may have failed too
+            dispatcher.Dispatch(channel, queued); // if this one fails too, the loop goes on with its time
         }
         dispatcher.EndAbort();
     }
