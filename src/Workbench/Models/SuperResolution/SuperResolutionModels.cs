@@ -44,12 +44,14 @@ public static class SuperResolutionModels
     }
 
     /// <summary>Saves a network's state_dict with its architecture, scale and hyperparameters as metadata.</summary>
-    public static void Save<T>(T model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) where T : nn.Module, ISuperResolutionNet
+    public static void Save(nn.Module model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var metadata = new Dictionary<string, string>(model.Hyperparameters)
+        if (model is not ISuperResolutionNet net)
+            throw new ArgumentException($"{model.GetType().Name} is not a registered SR network (ISuperResolutionNet); save its state_dict with SafeTensors.Save", nameof(model));
+        var metadata = new Dictionary<string, string>(net.Hyperparameters)
         {
-            ["arch"] = model.Architecture,
-            ["scale"] = model.Scale.ToString(CultureInfo.InvariantCulture),
+            ["arch"] = net.Architecture,
+            ["scale"] = net.Scale.ToString(CultureInfo.InvariantCulture),
         };
         if (extraMetadata is not null)
             foreach (var (k, v) in extraMetadata) metadata.TryAdd(k, v);
@@ -78,6 +80,11 @@ public static class SuperResolutionModels
             try
             {
                 model.load_state_dict(tensors);
+            }
+            catch (nn.StateDictException e)
+            {
+                model.Dispose();
+                throw new ArgumentException($"the weights in '{path}' do not fit a x{resolvedScale} '{arch}' network{(metadata.Count == 0 ? " with default hyperparameters (the file records none)" : "")}: {e.Message}", e);
             }
             catch
             {
