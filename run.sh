@@ -16,7 +16,8 @@ APT_PACKAGES=(
   libzmq5 jupyter-notebook python3-nbclient python3-nbconvert python3-jupyter-client python3-jupyter-kernel-test
 )
 
-log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+QUIET="${QUIET:-0}"
+log() { [ "$QUIET" = 1 ] || printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
 setup() {
   local missing=()
@@ -72,7 +73,7 @@ case "$cmd" in
   quickstart) setup; build; echo "quickstart: not yet — it lands with the main-job issue (#7)." ;;
   bench) setup; build; "$PY" bench/run_all.py "$@" ;;
   notebook) setup; build; echo "notebook: not yet — it lands with the kernel issue (#9)." ;;
-  workbench) build >/dev/null; exec dotnet "$CLI_DLL" "$@" ;;
+  workbench) QUIET=1; build >/dev/null; exec dotnet "$CLI_DLL" "$@" ;;
   help|-h|--help)
     cat <<'USAGE'
 usage: ./run.sh COMMAND [ARGS]

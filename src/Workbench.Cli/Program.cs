@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-using Workbench.Torch;
+using Workbench.Cli.Commands;
 
 namespace Workbench.Cli;
 
@@ -9,13 +9,16 @@ internal static class Program
     private static int Main(string[] args)
     {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
-        var version = new Command("version", "Print Workbench, libtorch and thread information.");
-        version.SetAction(_ =>
+        root.Options.Add(CliOptions.Verbose);
+        foreach (var command in new[] { VersionCommand.Create() })
+            root.Subcommands.Add(command);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            Console.WriteLine($"libtorch {torch.__version__}, threads {torch.get_num_threads()}, cuda {torch.cuda.is_available()}");
-            return 0;
-        });
-        root.Subcommands.Add(version);
-        return root.Parse(args).Invoke();
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'workbench --help' for usage.");
+            return 2;
+        }
+        return parse.Invoke();
     }
 }

@@ -19,32 +19,32 @@ WB_API int64_t wb_tensor_element_size(Tensor t) { return static_cast<int64_t>(t-
 WB_API int wb_tensor_storage_equal(Tensor a, Tensor b) { return a->is_same(*b) || (a->defined() && b->defined() && a->storage().is_alias_of(b->storage())); }
 
 // ---- creation ---------------------------------------------------------------------------
-#define WB_OPTS wb::options(dtype, device_type, device_index, requires_grad)
+#define WB_OPTS wb::options(dtype, device_type, device_index)
 #define WB_OPT_PARAMS int dtype, int device_type, int device_index, int requires_grad
 
-WB_API Tensor wb_empty(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(at::empty(wb::ints(shape, ndim), WB_OPTS)) }
-WB_API Tensor wb_zeros(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(at::zeros(wb::ints(shape, ndim), WB_OPTS)) }
-WB_API Tensor wb_ones(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(at::ones(wb::ints(shape, ndim), WB_OPTS)) }
+WB_API Tensor wb_empty(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::empty(wb::ints(shape, ndim), WB_OPTS), requires_grad)) }
+WB_API Tensor wb_zeros(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::zeros(wb::ints(shape, ndim), WB_OPTS), requires_grad)) }
+WB_API Tensor wb_ones(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::ones(wb::ints(shape, ndim), WB_OPTS), requires_grad)) }
 WB_API Tensor wb_full(const int64_t* shape, int ndim, WbScalar value, WB_OPT_PARAMS) {
-  WB_TENSOR(at::full(wb::ints(shape, ndim), wb::scalar(value), WB_OPTS))
+  WB_TENSOR(wb::with_grad(at::full(wb::ints(shape, ndim), wb::scalar(value), WB_OPTS), requires_grad))
 }
-WB_API Tensor wb_rand(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(at::rand(wb::ints(shape, ndim), WB_OPTS)) }
-WB_API Tensor wb_randn(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(at::randn(wb::ints(shape, ndim), WB_OPTS)) }
+WB_API Tensor wb_rand(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::rand(wb::ints(shape, ndim), WB_OPTS), requires_grad)) }
+WB_API Tensor wb_randn(const int64_t* shape, int ndim, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::randn(wb::ints(shape, ndim), WB_OPTS), requires_grad)) }
 WB_API Tensor wb_randint(int64_t low, int64_t high, const int64_t* shape, int ndim, WB_OPT_PARAMS) {
-  WB_TENSOR(at::randint(low, high, wb::ints(shape, ndim), WB_OPTS))
+  WB_TENSOR(wb::with_grad(at::randint(low, high, wb::ints(shape, ndim), WB_OPTS), requires_grad))
 }
-WB_API Tensor wb_randperm(int64_t n, WB_OPT_PARAMS) { WB_TENSOR(at::randperm(n, WB_OPTS)) }
+WB_API Tensor wb_randperm(int64_t n, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::randperm(n, WB_OPTS), requires_grad)) }
 WB_API Tensor wb_arange(WbScalar start, WbScalar end, WbScalar step, WB_OPT_PARAMS) {
-  WB_TENSOR(at::arange(wb::scalar(start), wb::scalar(end), wb::scalar(step), WB_OPTS))
+  WB_TENSOR(wb::with_grad(at::arange(wb::scalar(start), wb::scalar(end), wb::scalar(step), WB_OPTS), requires_grad))
 }
-WB_API Tensor wb_linspace(double start, double end, int64_t steps, WB_OPT_PARAMS) { WB_TENSOR(at::linspace(start, end, steps, WB_OPTS)) }
-WB_API Tensor wb_eye(int64_t n, int64_t m, WB_OPT_PARAMS) { WB_TENSOR(at::eye(n, m, WB_OPTS)) }
-WB_API Tensor wb_empty_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(at::empty_like(*t, WB_OPTS)) }
-WB_API Tensor wb_zeros_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(at::zeros_like(*t, WB_OPTS)) }
-WB_API Tensor wb_ones_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(at::ones_like(*t, WB_OPTS)) }
-WB_API Tensor wb_full_like(Tensor t, WbScalar value, WB_OPT_PARAMS) { WB_TENSOR(at::full_like(*t, wb::scalar(value), WB_OPTS)) }
-WB_API Tensor wb_rand_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(at::rand_like(*t, WB_OPTS)) }
-WB_API Tensor wb_randn_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(at::randn_like(*t, WB_OPTS)) }
+WB_API Tensor wb_linspace(double start, double end, int64_t steps, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::linspace(start, end, steps, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_eye(int64_t n, int64_t m, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::eye(n, m, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_empty_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::empty_like(*t, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_zeros_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::zeros_like(*t, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_ones_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::ones_like(*t, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_full_like(Tensor t, WbScalar value, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::full_like(*t, wb::scalar(value), WB_OPTS), requires_grad)) }
+WB_API Tensor wb_rand_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::rand_like(*t, WB_OPTS), requires_grad)) }
+WB_API Tensor wb_randn_like(Tensor t, WB_OPT_PARAMS) { WB_TENSOR(wb::with_grad(at::randn_like(*t, WB_OPTS), requires_grad)) }
 
 // Copies `nbytes` of host memory into a new CPU tensor of the given shape and dtype.
 WB_API Tensor wb_from_data(const void* data, const int64_t* shape, int ndim, int dtype) {

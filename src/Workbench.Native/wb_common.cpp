@@ -31,8 +31,8 @@ Tensor* wrap_list(const std::vector<at::Tensor>& v, int* count) {
   return out;
 }
 
-at::TensorOptions options(int dtype, int device_type, int device_index, bool requires_grad) {
-  auto o = at::TensorOptions().requires_grad(requires_grad);
+at::TensorOptions options(int dtype, int device_type, int device_index) {
+  auto o = at::TensorOptions();
   if (dtype >= 0) o = o.dtype(static_cast<at::ScalarType>(dtype));
   if (device_type >= 0) o = o.device(c10::Device(static_cast<c10::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index)));
   return o;

@@ -36,7 +36,12 @@ inline std::vector<at::Tensor> tensors(const Tensor* p, int n) {
 }
 // Hands a list of tensors to managed code as a malloc'd array of handles (freed by wb_free).
 Tensor* wrap_list(const std::vector<at::Tensor>& v, int* count);
-at::TensorOptions options(int dtype, int device_type, int device_index, bool requires_grad);
+at::TensorOptions options(int dtype, int device_type, int device_index);
+// ATen factories ignore TensorOptions::requires_grad (only torch:: factories honour it), so set it afterwards.
+inline at::Tensor with_grad(at::Tensor t, int requires_grad) {
+  if (requires_grad) t.set_requires_grad(true);
+  return t;
+}
 }  // namespace wb
 
 // Every exported function ends its body with one of these: C++ exceptions never cross the ABI;

@@ -1,0 +1,76 @@
+"""PyTorch twins of bench/Workbench.Bench: same names, same work, same JSON line.
+
+Usage: /usr/bin/python3 bench/pytorch_bench.py NAME [--seconds S] [--threads N]
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import torch
+
+
+def matmul_2048():
+    n = 2048
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return (lambda: a @ b), "2048x2048 float32 matmul", 2.0 * n ** 3, None
+
+
+def small_ops_x100():
+    x = torch.randn(16, 16)
+
+    def step():
+        y = x
+        for _ in range(25):
+            y = ((y * 0.5) + 1).tanh().sub(0.1)
+    return step, "100 elementwise ops on a 16x16 tensor", None, None
+
+
+def mlp_train_step():
+    w1 = (torch.randn(1024, 1024) * 0.02).requires_grad_()
+    w2 = (torch.randn(1024, 10) * 0.02).requires_grad_()
+    x, target = torch.randn(256, 1024), torch.randn(256, 10)
+
+    def step():
+        loss = (x.matmul(w1).relu().matmul(w2) - target).pow(2).mean()
+        loss.backward()
+        with torch.no_grad():
+            for w in (w1, w2):
+                w.sub_(w.grad, alpha=0.01)
+                w.grad.zero_()
+    return step, "MLP 1024-1024-10, batch 256: forward, backward, SGD", 3 * 2.0 * 256 * (1024 * 1024 + 1024 * 10), 256
+
+
+BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=sorted(BENCHMARKS))
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    step, description, flops, items = BENCHMARKS[args.name]()
+    start = time.perf_counter()
+    while time.perf_counter() - start < args.seconds / 4:
+        step()
+    times, start = [], time.perf_counter()
+    while time.perf_counter() - start < args.seconds or len(times) < 5:
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    median = statistics.median(times)
+    print(json.dumps({
+        "name": args.name, "impl": "pytorch", "description": description, "threads": torch.get_num_threads(),
+        "steps": len(times), "median_ms": median * 1e3, "min_ms": min(times) * 1e3,
+        "gflops": flops / median / 1e9 if flops else None, "items_per_s": items / median if items else None,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()

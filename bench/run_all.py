@@ -1,0 +1,93 @@
+"""Runs every benchmark in C# (Workbench) and PyTorch 1.13 (same libtorch, same threads) and prints ratios.
+
+Usage: /usr/bin/python3 bench/run_all.py [--seconds S] [--only NAME,...] [--write-md]
+Each benchmark runs in its own process (clean peak RSS), C# then PyTorch, alternating.
+ratio = Workbench median step time / PyTorch median step time (< 1.0 means Workbench is faster).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_DLL = os.path.join(ROOT, "bench", "Workbench.Bench", "bin", "Release", "net10.0", "workbench-bench.dll")
+
+
+def run(cmd, env):
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--write-md", action="store_true", help="rewrite the results table in BENCHMARKS.md")
+    args = parser.parse_args()
+    threads = int(os.environ.get("WORKBENCH_NUM_THREADS", os.cpu_count() or 1))
+    env = dict(os.environ, WORKBENCH_NUM_THREADS=str(threads))
+    names = subprocess.run(["dotnet", BENCH_DLL, "--list"], capture_output=True, text=True, check=True).stdout.split()
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
+    rows = []
+    for name in names:
+        ours = run(["dotnet", BENCH_DLL, name, "--seconds", str(args.seconds)], env)
+        theirs = run(["/usr/bin/python3", os.path.join(ROOT, "bench", "pytorch_bench.py"), name,
+                      "--seconds", str(args.seconds), "--threads", str(threads)], env)
+        ratio = ours["median_ms"] / theirs["median_ms"]
+        rows.append((ours, theirs, ratio))
+        print(f"{name:24s} workbench {ours['median_ms']:9.3f} ms  pytorch {theirs['median_ms']:9.3f} ms  ratio {ratio:5.2f}x"
+              f"  rss {ours['peak_rss_mb']:.0f}/{theirs['peak_rss_mb']:.0f} MB", flush=True)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    machine = f"{cpu_model()}, {os.cpu_count()} cores, {threads} threads"
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "latest.json"), "w") as f:
+        json.dump({"date": stamp, "machine": machine, "results": [{"workbench": o, "pytorch": t, "ratio": r} for o, t, r in rows]}, f, indent=1)
+    table = render(rows, stamp, machine)
+    print(table)
+    if args.write_md:
+        write_md(table)
+
+
+def fmt(v, spec):
+    return "" if v is None else format(v, spec)
+
+
+def render(rows, stamp, machine):
+    lines = [f"Run {stamp} on {machine}; libtorch 1.13.1 (Debian) on both sides.", "",
+             "| benchmark | what one step does | Workbench ms | PyTorch ms | ratio | Workbench GFLOP/s | PyTorch GFLOP/s | peak RSS MB (WB / PT) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for o, t, r in rows:
+        lines.append(f"| {o['name']} | {o['description']} | {o['median_ms']:.3f} | {t['median_ms']:.3f} | {r:.2f}x | "
+                     f"{fmt(o['gflops'], '.1f')} | {fmt(t['gflops'], '.1f')} | {o['peak_rss_mb']:.0f} / {t['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def write_md(table):
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    text = open(path).read()
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + table + "\n" + end + tail)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text;
+
+namespace Workbench.Training.Callbacks;
+
+/// <summary>Keeps every step's losses in memory and writes &lt;run&gt;/losses.csv (for plots and reports).</summary>
+public sealed class LossHistory : Callback
+{
+    private readonly List<(long step, string phase, string name, double value)> rows = new();
+
+    public override int Order => Orders.Log;
+
+    public IReadOnlyList<(long Step, string Phase, string Name, double Value)> Rows => rows;
+
+    /// <summary>The (step, value) series of one loss.</summary>
+    public IReadOnlyList<(long Step, double Value)> Series(string name) =>
+        rows.Where(r => r.name == name).Select(r => (r.step, r.value)).ToList();
+
+    public IEnumerable<string> Names => rows.Select(r => r.name).Distinct();
+
+    /// <summary>Adds values that are not step losses (validation metrics) to the same history.</summary>
+    public void Record(long step, string phase, string name, double value) => rows.Add((step, phase, name, value));
+
+    public override void AfterStep(TrainingState state)
+    {
+        foreach (var (name, value) in state.LastStep!.Losses) rows.Add((state.GlobalStep, state.Phase.Name, name, value));
+    }
+
+    public override void AfterFit(TrainingState state)
+    {
+        var csv = new StringBuilder("step,phase,name,value\n");
+        foreach (var (step, phase, name, value) in rows)
+            csv.Append(CultureInfo.InvariantCulture, $"{step},{phase},{name},{value:R}\n");
+        Torch.Serialization.AtomicFile.WriteAllText(Path.Combine(state.RunDirectory, "losses.csv"), csv.ToString());
+    }
+}

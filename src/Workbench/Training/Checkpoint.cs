@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+using Workbench.Torch;
+using Workbench.Torch.Serialization;
+
+namespace Workbench.Training;
+
+/// <summary>
+/// A training checkpoint in one safetensors file: every model's state_dict ("models/&lt;name&gt;/&lt;key&gt;"),
+/// every optimizer's state ("optimizers/&lt;name&gt;/state.&lt;i&gt;.&lt;k&gt;", hyperparameters in the metadata),
+/// the CPU RNG state, and the schedule position — all an exact resume needs. Writes are atomic, so a
+/// kill during a save leaves the previous file intact.
+/// </summary>
+public static class Checkpoint
+{
+    private const string MetadataKey = "workbench.checkpoint";
+    private const int FormatVersion = 1;
+
+    public static void Save(string path, TrainingState state) =>
+        Save(path, state.Models, state.Optimizers, state.Position, state.Phase.Name, state.Notes.GetValueOrDefault("config"));
+
+    public static void Save(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers,
+        TrainingPosition position, string phaseName = "", string? config = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, model) in models)
+            foreach (var (key, t) in model.state_dict()) tensors[$"models/{name}/{key}"] = t;
+        var optimizerJson = new JsonObject();
+        var stateDicts = new List<optim.OptimizerStateDict>();
+        try
+        {
+            foreach (var (name, optimizer) in optimizers)
+            {
+                var sd = optimizer.state_dict();
+                stateDicts.Add(sd);
+                foreach (var (key, t) in sd.ToTensors($"optimizers/{name}/")) tensors[key] = t;
+                optimizerJson[name] = JsonNode.Parse(sd.ToJson());
+            }
+            tensors["rng/torch"] = torch.get_rng_state();
+            var meta = new JsonObject
+            {
+                ["format"] = FormatVersion,
+                ["phase_index"] = position.PhaseIndex,
+                ["phase_iteration"] = position.PhaseIteration,
+                ["global_step"] = position.GlobalStep,
+                ["data_epoch"] = position.DataEpoch,
+                ["data_position"] = position.DataPosition,
+                ["phase_name"] = phaseName,
+                ["saved_at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                ["optimizers"] = optimizerJson,
+            };
+            var metadata = new Dictionary<string, string> { [MetadataKey] = meta.ToJsonString() };
+            if (config is not null) metadata["config"] = config;
+            SafeTensors.Save(path, tensors, metadata);
+        }
+        finally
+        {
+            foreach (var sd in stateDicts) sd.Dispose();
+        }
+    }
+
+    /// <summary>Loads models, optimizers and the RNG state in place and returns where to resume.</summary>
+    public static TrainingPosition Restore(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers)
+    {
+        var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
+        try
+        {
+            if (!metadata.TryGetValue(MetadataKey, out var text))
+                throw new InvalidDataException($"{path}: not a Workbench training checkpoint (no '{MetadataKey}' metadata); to load bare weights use the model's load_state_dict");
+            var meta = JsonNode.Parse(text)!.AsObject();
+            foreach (var (name, model) in models)
+            {
+                var prefix = $"models/{name}/";
+                var own = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+                if (own.Count == 0) throw new InvalidDataException($"{path}: has no weights for model '{name}' (it holds: {string.Join(", ", ModelNames(tensors))})");
+                model.load_state_dict(own, strict: true);
+            }
+            foreach (var (name, optimizer) in optimizers)
+            {
+                var json = meta["optimizers"]?[name]?.ToJsonString() ?? throw new InvalidDataException($"{path}: has no state for optimizer '{name}'");
+                using var sd = optim.OptimizerStateDict.FromTensors(tensors, json, $"optimizers/{name}/");
+                optimizer.load_state_dict(sd);
+            }
+            torch.set_rng_state(tensors["rng/torch"]);
+            return ReadPosition(meta);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The position stored in a checkpoint, without loading anything.</summary>
+    public static TrainingPosition ReadPosition(string path)
+    {
+        var header = SafeTensors.ReadHeader(path);
+        if (!header.Metadata.TryGetValue(MetadataKey, out var text)) throw new InvalidDataException($"{path}: not a Workbench training checkpoint");
+        return ReadPosition(JsonNode.Parse(text)!.AsObject());
+    }
+
+    private static TrainingPosition ReadPosition(JsonObject meta) => new(
+        meta["phase_index"]!.GetValue<int>(), meta["phase_iteration"]!.GetValue<int>(), meta["global_step"]!.GetValue<long>(),
+        meta["data_epoch"]!.GetValue<int>(), meta["data_position"]!.GetValue<int>());
+
+    private static IEnumerable<string> ModelNames(IReadOnlyDictionary<string, Tensor> tensors) =>
+        tensors.Keys.Where(k => k.StartsWith("models/", StringComparison.Ordinal)).Select(k => k.Split('/')[1]).Distinct();
+
+    /// <summary>Just the weights of one model, for inference and for shipping (no optimizer, no position).</summary>
+    public static void ExportWeights(string path, nn.Module model, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        SafeTensors.Save(path, model.state_dict(), metadata);
+    }
+}
