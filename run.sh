@@ -8,7 +8,7 @@ cd "$ROOT"
 # Debian's python3 (with python3-torch, jupyter, nbclient); the `python3` on PATH may be a different one.
 PY=/usr/bin/python3
 CONFIG=Release
-CLI_DLL="$ROOT/src/Workbench.Cli/bin/$CONFIG/net10.0/workbench.dll"
+CLI_DLL="$ROOT/src/Workbench.Cli/bin/$CONFIG/net10.0/workbench-cli.dll"
 APT_PACKAGES=(
   cmake g++ pkg-config
   libtorch-dev libopencv-dev libopenblas0-pthread   # libtorch without OpenBLAS runs matmul on reference BLAS (~5 vs ~180 GFLOP/s)

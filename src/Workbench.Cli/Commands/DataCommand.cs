@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+using Workbench.Data;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench data init</c>: build the default datasets from photos Debian packages ship.</summary>
+internal static class DataCommand
+{
+    private static readonly Option<string> Root = new("--root") { Description = "Where the datasets go", DefaultValueFactory = _ => EmbeddedData.DefaultRoot };
+    private static readonly Option<bool> Force = new("--force") { Description = "Rebuild parts that already exist" };
+    private static readonly Option<bool> Quick = new("--quick") { Description = "Few crops per photo (a fast smoke test of the pipeline)" };
+    private static readonly Option<int> CropSize = new("--crop-size") { Description = "Side of the training crops", DefaultValueFactory = _ => 128 };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed for crop positions and the digits split", DefaultValueFactory = _ => 0 };
+
+    public static Command Create()
+    {
+        var init = new Command("init", "Build data/photos/train (crops), data/photos/test (held-out photos) and data/digits from Debian-shipped files; skips parts that exist");
+        foreach (var option in new Option[] { Root, Force, Quick, CropSize, Seed }) init.Options.Add(option);
+        init.SetGuardedAction((parse, cancel) => Task.FromResult(Init(parse, cancel)));
+
+        var command = new Command("data", "Embedded default datasets");
+        command.Subcommands.Add(init);
+        return command;
+    }
+
+    private static int Init(ParseResult parse, CancellationToken cancel)
+    {
+        var options = new EmbeddedDataOptions
+        {
+            CropSize = parse.GetValue(CropSize),
+            CropsPerScale = parse.GetValue(Quick) ? 1 : new EmbeddedDataOptions().CropsPerScale,
+            Seed = parse.GetValue(Seed),
+            Force = parse.GetValue(Force),
+            Log = Console.WriteLine,
+        };
+        var s = EmbeddedData.Init(parse.GetValue(Root)!, options, cancel);
+        foreach (var missing in s.MissingSources) Console.WriteLine($"missing: {missing}");
+        if (!s.AlreadyPresent.Contains("photos"))
+            Console.WriteLine($"photos:  {s.TrainCrops} training crops from {s.TrainSources} photos in photos/train, {s.TestImages} held-out photos in photos/test");
+        if (!s.AlreadyPresent.Contains("digits"))
+            Console.WriteLine($"digits:  {s.Digits} digits in {EmbeddedData.DigitsFile}");
+        Console.WriteLine($"done in {s.Elapsed.TotalSeconds:F1} s: {s.Root}{(s.AlreadyPresent.Count > 0 ? $" (already present: {string.Join(", ", s.AlreadyPresent)})" : "")}");
+        return 0;
+    }
+}
