@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+using Workbench.Kernel.Interpreter;
+using Workbench.Kernel.Protocol;
+
+namespace Workbench.Kernel.Dispatch;
+
+/// <summary>
+/// The outputs of one execute_request, published on iopub with it as parent. Console text is buffered and sent
+/// every 50 ms (a loop printing lines would otherwise send one message per line), and always flushed before a
+/// display, an error or the end of the cell, so outputs keep their order.
+/// </summary>
+internal sealed class CellOutput : ICellSink, IDisposable
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
+    private readonly IKernelTransport _transport;
+    private readonly Message _request;
+    private readonly string _session;
+    private readonly bool _allowStdin;
+    private readonly CancellationToken _cancel;
+    private readonly object _gate = new();
+    private readonly List<(string Name, StringBuilder Text)> _pending = new();
+    private readonly Timer _timer;
+    private bool _closed;
+
+    public CellOutput(IKernelTransport transport, Message request, string session, bool allowStdin, CancellationToken cancel)
+    {
+        _transport = transport;
+        _request = request;
+        _session = session;
+        _allowStdin = allowStdin;
+        _cancel = cancel;
+        _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+    }
+
+    public void WriteStream(string name, string text)
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0 && _pending[^1].Name == name) _pending[^1].Text.Append(text);
+            else _pending.Add((name, new StringBuilder(text)));
+            if (_closed) FlushLocked(); // a background thread writing after its cell ended: no timer any more
+        }
+    }
+
+    public void Publish(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
+    {
+        lock (_gate)
+        {
+            FlushLocked();
+            Send(update ? "update_display_data" : "display_data", new JsonObject
+            {
+                ["data"] = ToData(bundle),
+                ["metadata"] = new JsonObject(),
+                ["transient"] = new JsonObject { ["display_id"] = displayId },
+            });
+        }
+    }
+
+    public void ClearOutput(bool wait)
+    {
+        lock (_gate)
+        {
+            FlushLocked();
+            Send("clear_output", new JsonObject { ["wait"] = wait });
+        }
+    }
+
+    public string ReadInput(string prompt, bool password)
+    {
+        if (!_allowStdin) throw new InvalidOperationException("this front end does not accept input (allow_stdin is false)");
+        Flush();
+        var request = Message.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, _session, _request, _request.Identities);
+        return _transport.RequestInput(request, _cancel);
+    }
+
+    /// <summary>Sends any buffered console text now.</summary>
+    public void Flush()
+    {
+        lock (_gate) FlushLocked();
+    }
+
+    /// <summary>Publishes iopub content with this cell's request as parent (error, execute_result).</summary>
+    public void Send(string msgType, JsonObject content)
+    {
+        lock (_gate)
+        {
+            FlushLocked();
+            _transport.Send(KernelChannel.IOPub, Message.Create(msgType, content, _session, _request));
+        }
+    }
+
+    /// <summary>Turns a MIME bundle into protocol data: JSON types as JSON, everything else as strings.</summary>
+    public static JsonObject ToData(IReadOnlyDictionary<string, string> bundle)
+    {
+        var data = new JsonObject();
+        foreach (var (mime, value) in bundle)
+        {
+            JsonNode? node = JsonValue.Create(value);
+            if (mime.EndsWith("json", StringComparison.Ordinal))
+            {
+                try { node = JsonNode.Parse(value) ?? node; }
+                catch (JsonException) { }
+            }
+            data[mime] = node;
+        }
+        return data;
+    }
+
+    /// <summary>Stops the timer; later writes (from background threads) are sent at once.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            FlushLocked();
+        }
+        _timer.Dispose();
+    }
+
+    private void FlushLocked()
+    {
+        foreach (var (name, text) in _pending)
+            _transport.Send(KernelChannel.IOPub, Message.Create("stream", new JsonObject { ["name"] = name, ["text"] = text.ToString() }, _session, _request));
+        _pending.Clear();
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+
+namespace Workbench.Kernel.Interpreter;
+
+/// <summary>
+/// The one thread that runs cells: a known thread the interrupt can target (Thread.Interrupt wakes it from
+/// Sleep/Wait/Join), with a large stack because notebook code recurses more than service code does.
+/// </summary>
+internal sealed class CellThread : IDisposable
+{
+    private const int StackSize = 64 * 1024 * 1024;
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
+
+    public CellThread()
+    {
+        _thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "cell" };
+        _thread.Start();
+    }
+
+    public bool IsCurrent => Thread.CurrentThread == _thread;
+
+    /// <summary>Runs <paramref name="work"/> on the cell thread and waits for it.</summary>
+    public T Run<T>(Func<T> work)
+    {
+        if (IsCurrent) return work();
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try { done.SetResult(work()); }
+            catch (Exception e) { done.SetException(e); }
+        });
+        return done.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Queues <paramref name="work"/> without waiting (exceptions must be handled by it).</summary>
+    public void Post(Action work) => _work.Add(work);
+
+    /// <summary>Wakes the thread if it is blocked in Sleep/Wait/Join (an interrupt of a sleeping cell).</summary>
+    public void WakeIfBlocked()
+    {
+        if ((_thread.ThreadState & ThreadState.WaitSleepJoin) != 0) _thread.Interrupt();
+    }
+
+    /// <summary>Drops a Thread.Interrupt that arrived after the cell it was meant for had already finished.</summary>
+    public static void ClearPendingInterrupt()
+    {
+        try { Thread.Sleep(0); }
+        catch (ThreadInterruptedException) { }
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            Action work;
+            try
+            {
+                work = _work.Take();
+            }
+            catch (ThreadInterruptedException)
+            {
+                continue;
+            }
+            catch (InvalidOperationException)
+            {
+                return; // completed: the interpreter is disposed
+            }
+            work();
+        }
+    }
+
+    public void Dispose() => _work.CompleteAdding();
+}

@@ -1,0 +1,71 @@
+using System.Net;
+
+using Workbench.Torch;
+
+namespace Workbench.Display;
+
+/// <summary>Turns any value into a MIME bundle: rich types render themselves, the rest is text.</summary>
+public static class Formatter
+{
+    public static IReadOnlyDictionary<string, string> ToMimeBundle(object? value) => value switch
+    {
+        null => new Dictionary<string, string> { [MimeTypes.PlainText] = "null" },
+        IMimeRenderable rich => WithPlainText(rich.ToMimeBundle(), rich),
+        Tensor t => TextAndPre(t.ToString()),
+        string s => new Dictionary<string, string> { [MimeTypes.PlainText] = s },
+        _ => new Dictionary<string, string> { [MimeTypes.PlainText] = ToText(value) },
+    };
+
+    /// <summary>Text for values whose ToString() is the type name: collections show their items.</summary>
+    public static string ToText(object? value)
+    {
+        switch (value)
+        {
+            case null: return "null";
+            case string s: return s;
+            case bool b: return b ? "true" : "false";
+            case System.Collections.IDictionary dict:
+                {
+                    var items = new List<string>();
+                    foreach (System.Collections.DictionaryEntry e in dict)
+                    {
+                        if (items.Count == 100) { items.Add("..."); break; }
+                        items.Add($"[{ToText(e.Key)}] = {ToText(e.Value)}");
+                    }
+                    return "{ " + string.Join(", ", items) + " }";
+                }
+            case System.Collections.IEnumerable seq when HasDefaultToString(value):
+                {
+                    var items = new List<string>();
+                    foreach (var item in seq)
+                    {
+                        if (items.Count == 100) { items.Add("..."); break; }
+                        items.Add(item is string str ? "\"" + str + "\"" : ToText(item));
+                    }
+                    return "[ " + string.Join(", ", items) + " ]";
+                }
+            default:
+                return value.ToString() ?? "";
+        }
+    }
+
+    /// <summary>Plain text plus an HTML &lt;pre&gt;, for long monospaced output such as tensors.</summary>
+    public static Dictionary<string, string> TextAndPre(string text) => new()
+    {
+        [MimeTypes.PlainText] = text,
+        [MimeTypes.Html] = "<pre>" + WebUtility.HtmlEncode(text) + "</pre>",
+    };
+
+    private static IReadOnlyDictionary<string, string> WithPlainText(IReadOnlyDictionary<string, string> bundle, object owner)
+    {
+        if (bundle.ContainsKey(MimeTypes.PlainText)) return bundle;
+        var copy = new Dictionary<string, string>(bundle) { [MimeTypes.PlainText] = owner.ToString() ?? owner.GetType().Name };
+        return copy;
+    }
+
+    private static bool HasDefaultToString(object value)
+    {
+        var method = value.GetType().GetMethod(nameof(ToString), Type.EmptyTypes);
+        return method is null || method.DeclaringType == typeof(object);
+    }
+}
