@@ -55,10 +55,10 @@ public static class ModelFile
             if (!Networks.TryGetValue(info.Network, out var build))
                 throw new InvalidDataException($"{path}: unknown network '{info.Network}'; known: {string.Join(", ", Networks.Keys)}");
             var model = build(info.Architecture);
-            var isCheckpoint = tensors.Keys.Any(k => k.StartsWith("models/generator/", StringComparison.Ordinal));
-            var state = isCheckpoint
-                ? tensors.Where(kv => kv.Key.StartsWith("models/generator/", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["models/generator/".Length..], kv => kv.Value)
-                : tensors;
+            // A checkpoint holds "models/<name>/..." per model: the generator (GAN step) or the model (supervised step).
+            var prefix = new[] { "models/generator/", "models/model/" }.FirstOrDefault(p => tensors.Keys.Any(k => k.StartsWith(p, StringComparison.Ordinal)));
+            var state = prefix is null ? tensors
+                : tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
             model.load_state_dict(state);
             if (device is { } d) model.to(d);
             return (model.eval(), info);
