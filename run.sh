@@ -32,6 +32,12 @@ setup() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   command -v dotnet >/dev/null || { echo "error: the .NET SDK (dotnet) is required and was not found on PATH" >&2; exit 1; }
+  # npm tools (plotly.js, onnxruntime-node for the ONNX export test); --ignore-scripts: onnxruntime-node's install
+  # script downloads CUDA binaries, while its npm package already holds the CPU ones.
+  if [ ! -d tools/npm/node_modules/onnxruntime-node ] && command -v npm >/dev/null; then
+    log "installing npm tools (tools/npm)"
+    (cd tools/npm && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 }
 
 build_native() {

@@ -10,7 +10,7 @@ internal static class Program
     {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
         root.Options.Add(CliOptions.Verbose);
-        foreach (var command in new[] { VersionCommand.Create(), PrepareCommand.Create(), DataCommand.Create(), UpscaleCommand.Create(), TrainCommand.Create(), ColorizeCommand.Create("colorize"), ColorizeCommand.Create("defade"), EvaluateCommand.Create() })
+        foreach (var command in new[] { VersionCommand.Create(), PrepareCommand.Create(), DataCommand.Create(), UpscaleCommand.Create(), TrainCommand.Create(), ColorizeCommand.Create("colorize"), ColorizeCommand.Create("defade"), EvaluateCommand.Create(), ExportCommand.Create() })
             root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -53,7 +53,7 @@ public sealed class ColorizeEvaluationResult(IReadOnlyList<ColorizeScore> scores
 /// <summary>Runs the grayscale → colorize → compare evaluation (and the same for DeFade with its own degradation).</summary>
 public static class ColorizeEvaluation
 {
-    /// <summary>Sepia's chroma (YUV of the classic sepia tone RGB (112, 66, 20)/255), applied at every pixel.</summary>
+    /// <summary>Sepia's chroma: half the UV of the classic sepia tone RGB (112, 66, 20)/255 (a toned print, not pure brown), at every pixel.</summary>
     private static readonly (float U, float V) SepiaUv = SepiaChroma();
 
     /// <param name="colorizer">The model to judge (its render size is used unless <paramref name="renderSize"/>).</param>
@@ -81,7 +81,7 @@ public static class ColorizeEvaluation
             {
                 var gray = input.size(0) == 1 ? input.expand(3, -1, -1) : input;
                 scores.Add(Score(name, "input", gray, original));
-                if (degradation is FilmGrayscale || input.size(0) == 1 || IsGray(input)) scores.Add(Score(name, "sepia", Sepia(input), original));
+                if (input.size(0) == 1 || IsGray(input)) scores.Add(Score(name, "sepia", Sepia(input), original));
             }
             progress?.Report(name);
         }
@@ -111,6 +111,6 @@ public static class ColorizeEvaluation
     {
         using var scope = torch.NewDisposeScope();
         var yuv = ColorSpace.RgbToYuv(torch.tensor(new[] { 112f / 255, 66f / 255, 20f / 255 }, new long[] { 3, 1, 1 }));
-        return (yuv[1, 0, 0].item<float>(), yuv[2, 0, 0].item<float>());
+        return (0.5f * yuv[1, 0, 0].item<float>(), 0.5f * yuv[2, 0, 0].item<float>());
     }
 }

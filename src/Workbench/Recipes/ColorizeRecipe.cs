@@ -58,8 +58,8 @@ public sealed record ColorizeConfig
     /// <summary>Weight of 1 − SSIM (structure; keeps edges where the gray input has them).</summary>
     public double SsimWeight { get; init; } = 0.5;
 
-    /// <summary>Weight of the lecture's blurred UV distance (chroma at three blurs).</summary>
-    public double UvBlurWeight { get; init; } = 1.0;
+    /// <summary>Weight of the lecture's blurred UV distance (chroma at three blurs; UV errors are small numbers, ~0.003, hence 10).</summary>
+    public double UvBlurWeight { get; init; } = 10.0;
 
     /// <summary>VGG16 feature-loss weight; negative = automatic: 1 with VggWeights, 0 without (random VGG features are not perceptual).</summary>
     public double PerceptualWeight { get; init; } = -1;
@@ -145,7 +145,7 @@ public static class ColorizeRecipe
     public static ColorizeConfig Defaults(string task) => task switch
     {
         "colorize" => new ColorizeConfig(),
-        "defade" => new ColorizeConfig { Task = "defade", Run = "runs/defade", UvBlurWeight = 0.5 },
+        "defade" => new ColorizeConfig { Task = "defade", Run = "runs/defade", UvBlurWeight = 5 },
         _ => throw new ArgumentException($"unknown task '{task}'; known: colorize, defade"),
     };
 
@@ -273,7 +273,7 @@ public static class ColorizeRecipe
         if (validationFiles.Count > 0)
             callbacks.Add(new Validation(c.ValidateEvery, state =>
             {
-                var renderSize = state.Phase.ImageSize;
+                var renderSize = state.Schedule.Phases[Math.Min(state.PhaseIndex, state.Schedule.Phases.Count - 1)].ImageSize; // after the fit: the last size
                 using var colorizer = new Colorizer(generator, new ColorizerOptions { RenderSize = renderSize, Device = device, Mode = c.Task == "defade" ? Recombination.AddResidual : Recombination.KeepLuminance }, ownsModel: false);
                 var degradationForEval = c.Task == "colorize" ? (Degradation)new FilmGrayscale() : degradation;
                 lastValidation = ColorizeEvaluation.Run(colorizer, validationFiles, degradationForEval, seed: 1, baselines: false);
