@@ -9,11 +9,13 @@ cd "$ROOT"
 PY=/usr/bin/python3
 CONFIG=Release
 CLI_DLL="$ROOT/src/Workbench.Cli/bin/$CONFIG/net10.0/workbench-cli.dll"
+KERNEL_DLL="$ROOT/src/Workbench.Kernel/bin/$CONFIG/net10.0/workbench-kernel.dll"
 APT_PACKAGES=(
   cmake g++ pkg-config
   libtorch-dev libopencv-dev libopenblas0-pthread   # libtorch without OpenBLAS runs matmul on reference BLAS (~5 vs ~180 GFLOP/s)
   python3-torch python3-numpy python3-pil python3-skimage python3-sklearn opencv-doc
   libzmq5 jupyter-notebook python3-nbclient python3-nbconvert python3-jupyter-client python3-jupyter-kernel-test
+  chromium   # headless: Plotly figures to PNG, and the test that checks a rendered figure's SVG
 )
 
 QUIET="${QUIET:-0}"
@@ -32,11 +34,13 @@ setup() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   command -v dotnet >/dev/null || { echo "error: the .NET SDK (dotnet) is required and was not found on PATH" >&2; exit 1; }
-  # npm tools (plotly.js, onnxruntime-node for the ONNX export test); --ignore-scripts: onnxruntime-node's install
-  # script downloads CUDA binaries, while its npm package already holds the CPU ones.
-  if [ ! -d tools/npm/node_modules/onnxruntime-node ] && command -v npm >/dev/null; then
-    log "installing npm tools (tools/npm)"
-    (cd tools/npm && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  # plotly.js, inlined into figure HTML (nothing loads from a CDN), and onnxruntime-node (the ONNX export test);
+  # versions pinned by tools/npm/package-lock.json. --ignore-scripts: onnxruntime-node's install script downloads
+  # CUDA binaries, while its npm package already holds the CPU ones.
+  if [ ! -f tools/npm/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d tools/npm/node_modules/onnxruntime-node ]; then
+    command -v npm >/dev/null || { echo "error: npm is required (Node.js) to install tools/npm" >&2; exit 1; }
+    log "installing npm packages into tools/npm (plotly.js-dist-min, onnxruntime-node)"
+    npm ci --prefix tools/npm --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }
 
@@ -78,7 +82,11 @@ case "$cmd" in
   test) setup; build; run_tests ;;
   quickstart) setup; build; echo "quickstart: not yet — it lands with the main-job issue (#7)." ;;
   bench) setup; build; "$PY" bench/run_all.py "$@" ;;
-  notebook) setup; build; echo "notebook: not yet — it lands with the kernel issue (#9)." ;;
+  notebook)
+    setup; build
+    dotnet "$KERNEL_DLL" install --user
+    mkdir -p notebooks
+    exec "$PY" -m notebook --notebook-dir="$ROOT/notebooks" "$@" ;;
   workbench) QUIET=1; build >/dev/null; exec dotnet "$CLI_DLL" "$@" ;;
   help|-h|--help)
     cat <<'USAGE'

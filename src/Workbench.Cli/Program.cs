@@ -10,8 +10,21 @@ internal static class Program
     {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
         root.Options.Add(CliOptions.Verbose);
-        foreach (var command in new[] { VersionCommand.Create(), PrepareCommand.Create(), DataCommand.Create(), UpscaleCommand.Create(), TrainCommand.Create(), ColorizeCommand.Create("colorize"), ColorizeCommand.Create("defade"), EvaluateCommand.Create(), ExportCommand.Create() })
-            root.Subcommands.Add(command);
+        // One command per line, alphabetical: each feature adds its own line.
+        Command[] commands =
+        [
+            ColorizeCommand.Create("colorize"),
+            DataCommand.Create(),
+            ColorizeCommand.Create("defade"),
+            EvaluateCommand.Create(),
+            ExportCommand.Create(),
+            PrepareCommand.Create(),
+            TensorBoardSummaryCommand.Create(),
+            TrainCommand.Create(),
+            UpscaleCommand.Create(),
+            VersionCommand.Create(),
+        ];
+        foreach (var command in commands) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -73,6 +73,32 @@ public sealed class KernelDispatcher
         }
     }
 
+    /// <summary>
+    /// Set when a cell failed and its request asked to stop_on_error: execute requests already waiting on the
+    /// shell (a notebook's "Run All") should be answered "aborted" rather than run. The transport drains its
+    /// queue through <see cref="Abort"/> and then calls <see cref="EndAbort"/>.
+    /// </summary>
+    public bool AbortingQueuedExecutes { get; private set; }
+
+    /// <summary>When the failed cell ended (before its reply went out): requests sent earlier were queued behind it.</summary>
+    public DateTimeOffset FailedAt { get; private set; }
+
+    /// <summary>Answers a queued request without running it (execute requests get status "aborted").</summary>
+    public void Abort(KernelChannel channel, Message request)
+    {
+        if (request.MsgType != "execute_request")
+        {
+            Dispatch(channel, request);
+            return;
+        }
+        PublishStatus("busy", request);
+        _log.Info($"execute_request {request.MsgId} aborted after an error");
+        Reply(channel, request, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+        PublishStatus("idle", request);
+    }
+
+    public void EndAbort() => AbortingQueuedExecutes = false;
+
     /// <summary>The first iopub message of a kernel: "starting".</summary>
     public void PublishStarting() => _transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
 
@@ -120,7 +146,9 @@ public sealed class KernelDispatcher
         JsonObject reply;
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = _interpreter.Execute(code, count, output);
+            _log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
             if (outcome.HasValue && !silent && outcome.Error is null)
                 outcome = PublishResult(output, outcome.Value, count, out resultText);
             reply = outcome.Error is { } error
@@ -132,6 +160,11 @@ public sealed class KernelDispatcher
             output.Dispose();
         }
         if (storeHistory) _history.Add(count, code, resultText);
+        if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true))
+        {
+            FailedAt = DateTimeOffset.UtcNow;
+            AbortingQueuedExecutes = true;
+        }
         Reply(channel, request, "execute_reply", reply);
     }
 

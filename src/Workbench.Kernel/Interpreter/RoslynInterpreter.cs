@@ -55,22 +55,27 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
     /// <summary>The namespaces every cell imports (those of <see cref="WantedImports"/> that exist).</summary>
     public IReadOnlyList<string> Imports => Options.Imports;
 
-    public ExecutionOutcome Execute(string code, int executionCount, ICellSink output) => _thread.Run(() =>
+    public ExecutionOutcome Execute(string code, int executionCount, ICellSink output)
     {
-        CellThread.ClearPendingInterrupt();
+        // Armed before the cell is queued: an interrupt that arrives while the cell waits for the warm-up or
+        // compiles still stops it at its first loop iteration.
         Interruption.Reset();
-        _sink = output;
         _running = true;
         try
         {
-            return Run(code, CellName(executionCount));
+            return _thread.Run(() =>
+            {
+                CellThread.ClearPendingInterrupt();
+                _sink = output;
+                return Run(code, CellName(executionCount));
+            });
         }
         finally
         {
             _running = false;
             Interruption.Reset();
         }
-    });
+    }
 
     public ExecutionOutcome Evaluate(string expression) => _thread.Run(() =>
     {
@@ -115,11 +120,14 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
         try
         {
             CSharpScript.Create<object>("var warmUp = new List<int> { 1 }.Select(i => i + 1).Sum(); warmUp", Options, typeof(KernelGlobals)).RunAsync(new KernelGlobals()).GetAwaiter().GetResult();
+            // Loading libtorch takes a second or two; a tensor workbench's first cells use it.
+            Workbench.Torch.torch.zeros(1).Dispose();
         }
-        catch (Exception e) when (e is CompilationErrorException or InvalidOperationException)
+#pragma warning disable CA1031 // only a warm-up: whatever failed here, the first real cell reports it
+        catch (Exception)
         {
-            // Only a warm-up: the first real cell reports whatever is wrong.
         }
+#pragma warning restore CA1031
     });
 
     public void Dispose() => _thread.Dispose();

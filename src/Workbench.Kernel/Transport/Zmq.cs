@@ -8,7 +8,7 @@ internal static unsafe partial class ZmqNative
 {
     private const string Lib = "libzmq.so.5";
 
-    public const int PUB = 1, SUB = 2, REP = 4, DEALER = 5, ROUTER = 6;
+    public const int PUB = 1, SUB = 2, REQ = 3, REP = 4, DEALER = 5, ROUTER = 6;
     public const int DONTWAIT = 1, SNDMORE = 2;
     public const int POLLIN = 1;
     public const int LINGER = 17, IDENTITY = 5, SUBSCRIBE = 6, RCVTIMEO = 27;

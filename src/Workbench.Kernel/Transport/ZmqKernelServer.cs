@@ -120,8 +120,40 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
                 continue;
             }
             dispatcher.Dispatch(channel, message);
+            if (dispatcher.AbortingQueuedExecutes) DrainAborting(socket, channel, dispatcher);
         }
     }
+
+    /// <summary>
+    /// After a failed cell: answers "aborted" to the execute requests the client had sent before the failure
+    /// (a notebook's Run All queues every cell at once). A request sent later is handled normally; the request
+    /// header's date (the client's clock, normally this machine's) tells which is which.
+    /// </summary>
+    private void DrainAborting(ZmqSocket socket, KernelChannel channel, KernelDispatcher dispatcher)
+    {
+        while (dispatcher.AbortingQueuedExecutes)
+        {
+            List<byte[]>? frames;
+            lock (socket) frames = socket.TryReceive(0);
+            if (frames is null) break;
+            if (_codec.Decode(frames, out var error) is not { } queued)
+            {
+                _log.Warn($"{channel}: {error}; ignored");
+                continue;
+            }
+            if (queued.MsgType == "execute_request" && SentBefore(queued, dispatcher.FailedAt))
+            {
+                dispatcher.Abort(channel, queued);
+                continue;
+            }
+            dispatcher.EndAbort();
+            dispatcher.Dispatch(channel, queued); // if this one fails too, the loop goes on with its time
+        }
+        dispatcher.EndAbort();
+    }
+
+    private static bool SentBefore(Message message, DateTimeOffset time) =>
+        !DateTimeOffset.TryParse((string?)message.Header["date"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var sent) || sent <= time;
 
     private void Heartbeat()
     {

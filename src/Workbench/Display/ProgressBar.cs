@@ -86,7 +86,7 @@ public sealed class ProgressBar : IMimeRenderable
     {
         var seconds = _clock.Elapsed.TotalSeconds;
         var rate = seconds > 0 ? Value / seconds : 0;
-        var text = string.Create(CultureInfo.InvariantCulture, $"{Value}/{Total} ({Fraction:P0}) {rate:0.##} it/s");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{Value}/{Total} ({Fraction * 100:0}%) {rate:0.##} it/s");
         return Comment.Length > 0 ? text + " " + Comment : text;
     }
 }

@@ -90,6 +90,10 @@ public sealed class Figure : IMimeRenderable
         layout["height"] = Height;
         if (Width is { } w) layout["width"] = w;
         layout["showlegend"] = ShowLegend;
+        // Plotly's default margins (80/80/100/80 px) leave little of a small figure; legends and titles
+        // still push them out where needed (automargin).
+        var titled = Title is not null || _subplotTitles.Any(t => t is not null);
+        layout["margin"] = new JsonObject { ["l"] = 60, ["r"] = 30, ["t"] = titled ? 60 : 30, ["b"] = 50 };
         if (Legend != LegendPlacement.Right)
             layout["legend"] = new JsonObject { ["orientation"] = "h", ["x"] = 0, ["y"] = Legend == LegendPlacement.Top ? 1.02 : -0.15, ["yanchor"] = Legend == LegendPlacement.Top ? "bottom" : "top" };
         var annotations = new JsonArray();
@@ -161,6 +165,9 @@ public sealed class Figure : IMimeRenderable
         [MimeTypes.Html] = PlotlyJs.NotebookLoaderOnce() + PlotDiv(Width),
         [MimeTypes.Plotly] = ToJson(),
     };
+
+    /// <summary>The figure's &lt;div&gt; and drawing script, for a page that loads plotly.js once itself (a report).</summary>
+    public string ToHtmlFragment() => PlotDiv(Width);
 
     public override string ToString()
     {

@@ -196,7 +196,7 @@ public sealed class ImageTrace : Trace
         for (var r = 0; r < pixels.GetLength(0); r++)
         {
             var row = new JsonArray();
-            for (var c = 0; c < pixels.GetLength(1); c++) row.Add(new JsonArray(pixels[r, c, 0], pixels[r, c, 1], pixels[r, c, 2]));
+            for (var c = 0; c < pixels.GetLength(1); c++) row.Add(new JsonArray((int)pixels[r, c, 0], (int)pixels[r, c, 1], (int)pixels[r, c, 2]));
             rows.Add(row);
         }
         json["z"] = rows;

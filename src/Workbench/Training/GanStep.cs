@@ -83,7 +83,7 @@ public sealed class GanStep(
             ["critic"] = loss.item<double>(),
             ["critic_real_score"] = realScores.mean().item<double>(),
             ["critic_fake_score"] = fakeScores.mean().item<double>(),
-            ["critic_grad_norm"] = GradientNorm.ClipAndMeasure(critic.parameters(), options.ClipGradNorm),
+            ["critic_grad_norm"] = nn.utils.clip_grad_norm_(critic.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>(),
         };
         criticOptimizer.step();
         return Samples.Keep(values, state, input, fake, target);
@@ -114,7 +114,7 @@ public sealed class GanStep(
         }
         generatorOptimizer.zero_grad();
         total.backward();
-        values["grad_norm"] = GradientNorm.ClipAndMeasure(generator.parameters(), options.ClipGradNorm);
+        values["grad_norm"] = nn.utils.clip_grad_norm_(generator.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
         generatorOptimizer.step();
         values["generator"] = total.item<double>();
         return Samples.Keep(values, state, input, output, target);

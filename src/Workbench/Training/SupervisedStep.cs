@@ -29,7 +29,7 @@ public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLos
         var (total, values) = loss.Compute(output, target);
         optimizer.zero_grad();
         total.backward();
-        values["grad_norm"] = GradientNorm.ClipAndMeasure(model.parameters(), options.ClipGradNorm);
+        values["grad_norm"] = nn.utils.clip_grad_norm_(model.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
         optimizer.step();
         if (loss.Terms.Count > 1) values["loss"] = total.item<double>();
         return Samples.Keep(values, state, input, output, target);

@@ -100,6 +100,25 @@ public class KernelDispatcherTests
     }
 
     [Fact]
+    public void AFailedCellAbortsQueuedExecutesUnlessStopOnErrorIsOff()
+    {
+        _interpreter.OnExecute = (code, _) => code == "bad" ? ExecutionOutcome.Failed(new ErrorInfo("E", "e", Array.Empty<string>())) : ExecutionOutcome.NoValue;
+        Dispatch("execute_request", new JsonObject { ["code"] = "bad", ["stop_on_error"] = false });
+        Assert.False(_dispatcher.AbortingQueuedExecutes);
+        Dispatch("execute_request", new JsonObject { ["code"] = "bad" });
+        Assert.True(_dispatcher.AbortingQueuedExecutes);
+
+        var queued = Request("execute_request", new JsonObject { ["code"] = "next" });
+        _dispatcher.Abort(KernelChannel.Shell, queued);
+        _dispatcher.EndAbort();
+        var reply = _transport.Sent.Last(s => s.Channel == KernelChannel.Shell).Message;
+        Assert.Equal("aborted", (string?)reply.Content["status"]);
+        Assert.Equal(queued.MsgId, (string?)reply.ParentHeader["msg_id"]);
+        Assert.DoesNotContain("next", _interpreter.Executed);
+        Assert.False(_dispatcher.AbortingQueuedExecutes);
+    }
+
+    [Fact]
     public void ExecutionCountGrowsOnlyWithStoredHistoryAndSilentHidesInputAndResult()
     {
         _interpreter.OnExecute = (_, _) => ExecutionOutcome.Result("x");

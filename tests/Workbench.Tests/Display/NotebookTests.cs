@@ -1,0 +1,48 @@
+using Workbench.Display;
+
+namespace Workbench.Tests.Display;
+
+/// <summary>Displays route through Notebook.Publisher, a process-wide hook: these tests share one collection.</summary>
+[Collection(nameof(NotebookTests))]
+public sealed class NotebookTests : IDisposable
+{
+    private readonly RecordingPublisher _publisher = new();
+
+    public NotebookTests() => Notebook.Publisher = _publisher;
+
+    public void Dispose() => Notebook.Publisher = null;
+
+    [Fact]
+    public void DisplayPublishesAndTheHandleUpdatesInPlace()
+    {
+        var handle = Notebook.Display(new Table("a").AddRow(1));
+        handle.Update("replaced");
+        Assert.Equal(2, _publisher.Published.Count);
+        Assert.Contains("<table", _publisher.Published[0].Bundle["text/html"]);
+        Assert.Equal(("replaced", handle.DisplayId, true), (_publisher.Published[1].Bundle["text/plain"], _publisher.Published[1].Id, _publisher.Published[1].Update));
+    }
+
+    [Fact]
+    public void ProgressBarShowsOnceThenUpdatesAndAlwaysShowsTheEnd()
+    {
+        var bar = new ProgressBar(1000, "train");
+        for (var i = 0; i <= 1000; i++) bar.Report(i, comment: "loss 0.5");
+        Assert.False(_publisher.Published[0].Update);
+        Assert.All(_publisher.Published.Skip(1), p => Assert.True(p.Update));
+        // Throttled: far fewer messages than steps, and the last one is the finished bar.
+        Assert.InRange(_publisher.Published.Count, 2, 100);
+        var last = _publisher.Published[^1].Bundle;
+        Assert.Contains("<progress value=\"1000\" max=\"1000\"", last["text/html"]);
+        Assert.StartsWith("train [##############################] 1000/1000 (100%)", last["text/plain"]);
+        Assert.EndsWith("loss 0.5", last["text/plain"]);
+    }
+
+    internal sealed class RecordingPublisher : IDisplayPublisher
+    {
+        public List<(IReadOnlyDictionary<string, string> Bundle, string Id, bool Update)> Published { get; } = new();
+
+        public void Publish(IReadOnlyDictionary<string, string> bundle, string displayId, bool update) => Published.Add((bundle, displayId, update));
+
+        public void ClearOutput(bool wait) { }
+    }
+}
