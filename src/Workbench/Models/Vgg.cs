@@ -127,18 +127,30 @@ public abstract class Vgg : nn.Module<Tensor, Tensor>
         this.eval();
     }
 
-    /// <summary>Runs <paramref name="build"/> under <paramref name="seed"/> and restores the global generator afterwards.</summary>
-    private protected static T Seeded<T>(long seed, Func<T> build)
+    /// <summary>
+    /// Overwrites the convs with torchvision's init drawn from a generator of its own (System.Random seeded with
+    /// <paramref name="seed"/>, Box–Muller normals): the same weights for the same seed, whatever else uses torch's
+    /// global generator meanwhile (parallel tests, data loading threads).
+    /// </summary>
+    private protected void SeededInit(long seed)
     {
-        using var saved = torch.get_rng_state();
-        torch.manual_seed(seed);
-        try
+        var random = new System.Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        using var noGrad = torch.no_grad();
+        foreach (var conv in features.OfType<nn.Conv2d>())
         {
-            return build();
-        }
-        finally
-        {
-            torch.set_rng_state(saved);
+            var w = conv.weight;
+            var std = Math.Sqrt(2.0 / (w.size(0) * w.size(2) * w.size(3))); // Kaiming normal, fan_out, ReLU gain √2
+            var values = new float[w.numel()];
+            for (var i = 0; i < values.Length; i += 2)
+            {
+                var radius = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
+                var angle = 2 * Math.PI * random.NextDouble();
+                values[i] = (float)(std * radius * Math.Cos(angle));
+                if (i + 1 < values.Length) values[i + 1] = (float)(std * radius * Math.Sin(angle));
+            }
+            using var source = torch.tensor(values, w.shape);
+            w.copy_(source);
+            nn.init.zeros_(conv.bias!);
         }
     }
 }
@@ -168,10 +180,11 @@ public sealed class Vgg16 : Vgg
         return vgg;
     }
 
-    /// <summary>Seeded random weights (torchvision's init); <see cref="Vgg.IsPretrained"/> is false. The global generator is left as it was.</summary>
+    /// <summary>Seeded random weights (torchvision's init, own generator); <see cref="Vgg.IsPretrained"/> is false.</summary>
     public static Vgg16 Random(long seed = 0, int? last_layer = null)
     {
-        var vgg = Seeded(seed, () => new Vgg16(last_layer));
+        var vgg = new Vgg16(last_layer);
+        vgg.SeededInit(seed);
         vgg.Freeze();
         return vgg;
     }
@@ -205,7 +218,8 @@ public sealed class Vgg19 : Vgg
     /// <inheritdoc cref="Vgg16.Random"/>
     public static Vgg19 Random(long seed = 0, int? last_layer = null)
     {
-        var vgg = Seeded(seed, () => new Vgg19(last_layer));
+        var vgg = new Vgg19(last_layer);
+        vgg.SeededInit(seed);
         vgg.Freeze();
         return vgg;
     }
