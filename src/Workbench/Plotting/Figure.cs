@@ -166,6 +166,9 @@ public sealed class Figure : IMimeRenderable
         [MimeTypes.Plotly] = ToJson(),
     };
 
+    /// <summary>The figure's &lt;div&gt; and drawing script, for a page that loads plotly.js once itself (a report).</summary>
+    public string ToHtmlFragment() => PlotDiv(Width);
+
     public override string ToString()
     {
         var kinds = string.Join(", ", _traces.Select(t => t.Name is null ? t.Type : $"{t.Type} '{t.Name}'"));

@@ -22,10 +22,12 @@ public sealed class Validation(int every, Func<TrainingState, IReadOnlyDictionar
     private void Run(TrainingState state)
     {
         Last = evaluate(state);
+        // After a completed fit the phase index is past the last phase: record under the last one.
+        var phase = state.Schedule.Phases[Math.Min(state.PhaseIndex, state.Schedule.Phases.Count - 1)].Name;
         foreach (var (name, value) in Last)
         {
             writer?.AddScalar($"validation/{name}", value, state.GlobalStep);
-            history?.Record(state.GlobalStep, state.Phase.Name, "val_" + name, value);
+            history?.Record(state.GlobalStep, phase, "val_" + name, value);
         }
     }
 
