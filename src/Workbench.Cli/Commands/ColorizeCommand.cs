@@ -27,7 +27,8 @@ internal static class ColorizeCommand
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
         foreach (var option in new Option[] { Model, RenderSize, Chroma, Sweep, DeviceOption }) command.Options.Add(option);
-        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(name, parse, cancel)));
+        // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
+        command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(name, parse, cancel), CancellationToken.None));
         return command;
     }
 

@@ -28,7 +28,8 @@ internal static class EvaluateCommand
                 ? "Colour photos → film-like grayscale → colorize → PSNR/SSIM (RGB), Lab chroma error, colourfulness; baselines: the gray input, a sepia tint"
                 : "Colour photos → faded → restored → the same metrics; baseline: the faded input");
             foreach (var option in new Option[] { Model, DataOption, RenderSize, Seed, DeviceOption }) sub.Options.Add(option);
-            sub.SetGuardedAction((parse, cancel) => Task.FromResult(Run(task, parse, cancel)));
+            // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
+            sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
         return command;

@@ -23,7 +23,8 @@ internal static class TrainCommand
                 ? "DeOldify-style colorizer: U-Net generator pretraining (progressive sizes), critic pretraining, short GAN (TTUR)"
                 : "DeFade: the same generator trained to restore faded colour photos");
             foreach (var option in new Option[] { ConfigFile, Set, Resume, PrintConfig }) sub.Options.Add(option);
-            sub.SetGuardedAction((parse, cancel) => Task.FromResult(Run(task, parse, cancel)));
+            // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
+            sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
         return command;
