@@ -42,7 +42,23 @@ def mlp_train_step():
     return step, "MLP 1024-1024-10, batch 256: forward, backward, SGD", 3 * 2.0 * 256 * (1024 * 1024 + 1024 * 10), 256
 
 
-BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step)}
+def conv_lrelu_conv():
+    import torch.nn.functional as F
+    x = torch.randn(16, 64, 64, 64)
+    w1 = (torch.randn(64, 64, 3, 3) * 0.05).requires_grad_()
+    b1 = torch.zeros(64, requires_grad=True)
+    w2 = (torch.randn(64, 64, 3, 3) * 0.05).requires_grad_()
+    b2 = torch.zeros(64, requires_grad=True)
+
+    def step():
+        y = F.conv2d(F.leaky_relu(F.conv2d(x, w1, b1, padding=1), 0.1), w2, b2, padding=1)
+        y.sum().backward()
+        for p in (w1, b1, w2, b2):
+            p.grad = None
+    return step, "conv3x3-leaky_relu-conv3x3 fwd+bwd, 16x64x64x64", 3 * 2 * (2.0 * 16 * 64 * 64 * 64 * 64 * 9), 16
+
+
+BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step, conv_lrelu_conv)}
 
 
 def main():

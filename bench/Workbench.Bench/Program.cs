@@ -17,6 +17,7 @@ internal static class Program
         ["matmul_2048"] = () => new MatmulBenchmark(),
         ["small_ops_x100"] = () => new SmallOpsBenchmark(),
         ["mlp_train_step"] = () => new MlpTrainStepBenchmark(),
+        ["conv_lrelu_conv"] = () => new ConvLeakyConvBenchmark(),
     };
 
     private static int Main(string[] args)

@@ -10,8 +10,15 @@ internal static class Program
     {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
         root.Options.Add(CliOptions.Verbose);
-        foreach (var command in new[] { VersionCommand.Create(), PrepareCommand.Create(), DataCommand.Create() })
-            root.Subcommands.Add(command);
+        // One command per line, alphabetical: each feature adds its own line.
+        Command[] commands =
+        [
+            DataCommand.Create(),
+            PrepareCommand.Create(),
+            TensorBoardSummaryCommand.Create(),
+            VersionCommand.Create(),
+        ];
+        foreach (var command in commands) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
