@@ -16,6 +16,7 @@ internal static class Program
             DataCommand.Create(),
             PrepareCommand.Create(),
             TensorBoardSummaryCommand.Create(),
+            TrainCommand.Create(),
             UpscaleCommand.Create(),
             VersionCommand.Create(),
         ];
