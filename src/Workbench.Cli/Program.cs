@@ -14,6 +14,7 @@ internal static class Program
         Command[] commands =
         [
             DataCommand.Create(),
+            ExperimentCommand.Create(),
             PrepareCommand.Create(),
             TensorBoardSummaryCommand.Create(),
             TrainCommand.Create(),
