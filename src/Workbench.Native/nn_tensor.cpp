@@ -4,6 +4,7 @@
 WB_API Tensor wb_mv(Tensor a, Tensor v) { WB_TENSOR(at::mv(*a, *v)) }
 WB_API Tensor wb_diag(Tensor a, int64_t diagonal) { WB_TENSOR(at::diag(*a, diagonal)) }
 WB_API Tensor wb_repeat_interleave(Tensor a, int64_t repeats, int64_t dim) { WB_TENSOR(at::repeat_interleave(*a, repeats, dim)) }
+WB_API Tensor wb_pinverse(Tensor a, double rcond) { WB_TENSOR(at::pinverse(*a, rcond)) }
 WB_API Tensor wb_clamp_min_tensor(Tensor a, double min) { WB_TENSOR(at::clamp_min(*a, min)) }
 // Replaces the tensor's data (device, dtype, storage) while keeping its identity and autograd leaf status:
 // PyTorch's `param.data = new_data`, which module.to() uses so optimizers keep valid references.

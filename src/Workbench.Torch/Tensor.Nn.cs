@@ -15,6 +15,9 @@ public sealed partial class Tensor
 
     public Tensor clamp_min(double min) => new(wb_clamp_min_tensor(Handle, min));
 
+    /// <summary>Moore-Penrose pseudo-inverse of a matrix.</summary>
+    public Tensor pinverse(double rcond = 1e-15) => new(wb_pinverse(Handle, rcond));
+
     /// <summary>
     /// Replaces this tensor's data (storage, dtype, device) with <paramref name="new_data"/>'s, keeping this
     /// object and its autograd identity: PyTorch's <c>param.data = new_data</c>.

@@ -417,6 +417,20 @@ def run_extras():
         for i, p in enumerate(params):
             if p.grad is not None:
                 tensors[f"clip/{norm_type}/grad_after{i}"] = p.grad.clone()
+    # spectral_norm checkpoints from before PyTorch 1.0: weight, weight_orig, weight_u, no weight_v.
+    torch.manual_seed(21)
+    conv = nn.utils.spectral_norm(nn.Conv2d(3, 4, 3))
+    conv(torch.randn(2, 3, 5, 5, generator=g))
+    old = {"bias": conv.bias.detach().clone(), "weight_orig": conv.weight_orig.detach().clone(),
+           "weight_u": conv.weight_u.clone(), "weight": conv.weight.detach().clone()}
+    fresh = nn.utils.spectral_norm(nn.Conv2d(3, 4, 3))
+    fresh.load_state_dict(old)
+    fresh.eval()
+    x = torch.randn(1, 3, 5, 5, generator=g)
+    tensors.update({f"spectral_old/state/{k}": v for k, v in old.items()})
+    tensors["spectral_old/weight_v"] = fresh.weight_v.clone()
+    tensors["spectral_old/x"] = x
+    tensors["spectral_old/y"] = fresh(x).detach()
     return tensors, meta
 
 

@@ -61,9 +61,17 @@ internal static class PrepareCommand
         };
         var json = parse.GetValue(Json);
         var output = parse.GetValue(Output)!;
-        var summary = json || parse.GetValue(NoProgress) || Console.IsOutputRedirected
-            ? DatasetPreparation.Run(input, output, options, cancel: cancel)
-            : RunWithProgress(input, output, options, cancel);
+        PrepareSummary summary;
+        try
+        {
+            summary = json || parse.GetValue(NoProgress) || Console.IsOutputRedirected
+                ? DatasetPreparation.Run(input, output, options, cancel: cancel)
+                : RunWithProgress(input, output, options, cancel);
+        }
+        catch (OutputFolderConflictException e)
+        {
+            throw new UsageException(e.Message); // a choice of folder or flags, not a failure of the work
+        }
         if (json) Console.WriteLine(JsonSerializer.Serialize(ToJson(summary)));
         else PrintSummary(summary, output);
         return summary.Cancelled ? 130 : 0;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Workbench.Torch.PInvoke;
 
-// Twin of src/Workbench.Native/degrade_*.cpp and dataprep_resize.cpp; used by Workbench.Data (degradations, dataset preparation).
+// Twin of src/Workbench.Native/degrade_*.cpp and dataprep_image.cpp; used by Workbench.Data (degradations, dataset preparation).
 internal static partial class NativeMethods
 {
     [DllImport(Lib)] internal static extern IntPtr wb_degrade_filter2d(TensorHandle x, TensorHandle kernel);

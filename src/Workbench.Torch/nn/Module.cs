@@ -23,6 +23,7 @@ public static partial class nn
         // Tensors set as plain attributes, like spectral_norm's computed `weight`: read by forward, not saved.
         private readonly Dictionary<string, Tensor> plainTensors = new();
         private readonly List<(RemovableHandle handle, Action<Module> hook)> preHooks = new();
+        private readonly List<(RemovableHandle handle, LoadStateDictPreHook hook)> loadPreHooks = new();
         private bool disposed;
 
         /// <summary>True in training mode (the default), false after <c>eval()</c>.</summary>
@@ -259,6 +260,7 @@ public static partial class nn
 
         private void LoadRecursive(Dictionary<string, Tensor> state, string prefix, List<string> missing, List<string> unexpected, List<string> errors)
         {
+            foreach (var (_, hook) in loadPreHooks.ToArray()) hook(state, prefix, missing);
             _load_from_state_dict(state, prefix, missing, unexpected, errors);
             foreach (var (name, m) in modules_)
                 m?.LoadRecursive(state, prefix + name + ".", missing, unexpected, errors);
@@ -374,6 +376,18 @@ public static partial class nn
             RemovableHandle? handle = null;
             handle = new RemovableHandle(() => preHooks.RemoveAll(h => ReferenceEquals(h.handle, handle)));
             preHooks.Add((handle, hook));
+            return handle;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="hook"/> on the (copied) state dict before this module loads its entries, to migrate
+        /// old formats (spectral_norm uses it for checkpoints saved before weight_v existed).
+        /// </summary>
+        public RemovableHandle register_load_state_dict_pre_hook(LoadStateDictPreHook hook)
+        {
+            RemovableHandle? handle = null;
+            handle = new RemovableHandle(() => loadPreHooks.RemoveAll(h => ReferenceEquals(h.handle, handle)));
+            loadPreHooks.Add((handle, hook));
             return handle;
         }
 
@@ -500,6 +514,9 @@ public static partial class nn
             return forward(input1, input2);
         }
     }
+
+    /// <summary>Sees (and may edit) the state dict before a module loads its entries under <c>prefix</c>.</summary>
+    public delegate void LoadStateDictPreHook(Dictionary<string, Tensor> state_dict, string prefix, List<string> missing_keys);
 
     /// <summary>Removes a hook when <see cref="remove"/>d or disposed.</summary>
     public sealed class RemovableHandle : IDisposable

@@ -7,7 +7,7 @@ public static partial class nn
     /// <summary>torch.nn.utils: spectral normalization and gradient clipping.</summary>
     public static class utils
     {
-        private static readonly ConditionalWeakTable<Module, Dictionary<string, (SpectralNorm norm, RemovableHandle hook)>> SpectralNorms = new();
+        private static readonly ConditionalWeakTable<Module, Dictionary<string, (SpectralNorm norm, RemovableHandle hook, RemovableHandle loadHook)>> SpectralNorms = new();
 
         /// <summary>
         /// Spectral normalization (Miyato et al. 2018), with PyTorch 1.13's state and semantics: the parameter
@@ -46,7 +46,8 @@ public static partial class nn
             module.register_buffer(name + "_u", u);
             module.register_buffer(name + "_v", v);
             var hook = module.register_forward_pre_hook(m => fn.Apply(m));
-            norms[name] = (fn, hook);
+            var loadHook = module.register_load_state_dict_pre_hook(fn.UpgradeStateDict);
+            norms[name] = (fn, hook, loadHook);
             return module;
         }
 
@@ -56,6 +57,7 @@ public static partial class nn
             if (!SpectralNorms.TryGetValue(module, out var norms) || !norms.Remove(name, out var entry))
                 throw new ArgumentException($"spectral_norm of '{name}' not found in {module.GetName()}");
             entry.hook.remove();
+            entry.loadHook.remove();
             Tensor weight;
             using (torch.no_grad())
             using (var scope = torch.NewDisposeScope())
@@ -105,6 +107,34 @@ public static partial class nn
                 Tensor weight;
                 using (var scope = torch.NewDisposeScope()) weight = ComputeWeight(module, module.training).MoveToOuterDisposeScope();
                 module.SetPlainTensor(name, weight);
+            }
+
+            /// <summary>
+            /// Checkpoints saved before PyTorch 1.0 hold {name}, {name}_orig and {name}_u but no {name}_v: v is solved
+            /// from u and σ = mean(orig / weight), as PyTorch's load hook does. A dict that already has orig, u and v
+            /// (any safetensors export) is taken as the current format.
+            /// </summary>
+            public void UpgradeStateDict(Dictionary<string, Tensor> state, string prefix, List<string> missing)
+            {
+                var key = prefix + name;
+                if (state.ContainsKey(key + "_orig") && state.ContainsKey(key + "_u") && state.ContainsKey(key + "_v") && !state.ContainsKey(key)) return;
+                var absent = new[] { key + "_orig", key, key + "_u" }.Where(k => !state.ContainsKey(k)).ToList();
+                if (absent.Count > 0)
+                {
+                    missing.AddRange(absent);
+                    return;
+                }
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                var orig = state[key + "_orig"];
+                state.Remove(key, out var weight);
+                var sigma = (orig / weight!).mean();
+                var mat = ReshapeWeightToMatrix(orig);
+                var u = state[key + "_u"];
+                // v with u = normalize(W v) and u·W v = σ; the pseudo-inverse copes with a singular WᵀW.
+                var v = mat.t().mm(mat).pinverse().mm(mat.t().mm(u.unsqueeze(1))).squeeze(1);
+                v.mul_(sigma / u.dot(mat.mv(v)));
+                state[key + "_v"] = v.MoveToOuterDisposeScope();
             }
 
             public Tensor ComputeWeight(Module module, bool doPowerIteration)

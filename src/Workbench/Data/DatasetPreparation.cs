@@ -11,18 +11,6 @@ using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
-/// <summary>zlib strategies for PNG (OpenCV's IMWRITE_PNG_STRATEGY_*, Pillow's compress_type).</summary>
-public enum PngStrategy
-{
-    Default = 0,
-    Filtered = 1,
-    HuffmanOnly = 2,
-
-    /// <summary>Run-length matches only: about 4x faster than Default at level 6 on photo crops, files about 5% larger.</summary>
-    Rle = 3,
-    Fixed = 4,
-}
-
 /// <summary>How <see cref="DatasetPreparation"/> cuts photos into training crops.</summary>
 public sealed record PrepareOptions
 {
@@ -84,6 +72,9 @@ public sealed record PrepareOptions
         $"crop={CropSize} {(Grid ? "grid" : $"random={CropsPerScale}")} max-scales={MaxScales} prior-downscale-above={PriorDownscaleAbovePixels?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "never"} kernel={ScaleKernel} seed={Seed} per-folder={FilesPerFolder}";
 }
 
+/// <summary>The output folder holds crops this run must not mix with (other settings, or not made by a preparation run).</summary>
+public sealed class OutputFolderConflictException(string message) : InvalidOperationException(message);
+
 /// <summary>Progress after each source file.</summary>
 public sealed record PrepareProgress(int SourcesDone, int SourcesTotal, long CropsWritten, string LastSource);
 
@@ -140,10 +131,7 @@ public static class DatasetPreparation
 {
     public const string ManifestName = "prepare-manifest.jsonl";
 
-    // cv::ImwriteFlags and cv::InterpolationFlags
-    private const int ImwritePngCompression = 16;
-    private const int ImwritePngStrategy = 17;
-    private const int InterArea = 3;
+    private const int InterArea = 3; // cv::INTER_AREA
 
     /// <summary>Cuts every image under <paramref name="inputDir"/> (recursively) into crops in <paramref name="outputDir"/>.</summary>
     public static PrepareSummary Run(string inputDir, string outputDir, PrepareOptions? options = null, IProgress<PrepareProgress>? progress = null, CancellationToken cancel = default)
@@ -234,16 +222,16 @@ public static class DatasetPreparation
         };
     }
 
-    /// <summary>A crop's top-left corner at one scale.</summary>
-    public readonly record struct CropBox(int Scale, int X, int Y);
+    /// <summary>A crop at one scale: scale s is the photo shrunk to 1 / 2^s; the box is in that scale's pixels.</summary>
+    public readonly record struct PlannedCrop(int Scale, CropBox Box);
 
     /// <summary>
     /// Where the crops of a <paramref name="width"/> x <paramref name="height"/> photo go (after any prior downscale):
-    /// for each scale s = 0, 1, ... (size / 2^s) while both sides are at least CropSize, random corners or a grid.
+    /// for each scale s = 0, 1, ... (size / 2^s) while both sides are at least CropSize, random boxes or a centred grid.
     /// </summary>
-    public static IReadOnlyList<CropBox> PlanCrops(int width, int height, PrepareOptions options, Random random)
+    public static IReadOnlyList<PlannedCrop> PlanCrops(int width, int height, PrepareOptions options, Random random)
     {
-        var boxes = new List<CropBox>();
+        var crops = new List<PlannedCrop>();
         var n = options.CropSize;
         for (var s = 0; s < options.MaxScales; s++)
         {
@@ -251,19 +239,16 @@ public static class DatasetPreparation
             if (w < n || h < n) break;
             if (options.Grid)
             {
-                var (nx, ny) = (w / n, h / n);
-                var (ox, oy) = ((w - nx * n) / 2, (h - ny * n) / 2);
-                for (var j = 0; j < ny; j++)
-                    for (var i = 0; i < nx; i++)
-                        boxes.Add(new CropBox(s, ox + i * n, oy + j * n));
+                // Centre the tiles: the margins left over go to both sides, not all to the right and bottom.
+                var (top, left) = ((h - h / n * n) / 2, (w - w / n * n) / 2);
+                crops.AddRange(ImageCrop.GridCropBoxes(h, w, n).Select(b => new PlannedCrop(s, b with { Top = b.Top + top, Left = b.Left + left })));
             }
             else
             {
-                for (var k = 0; k < options.CropsPerScale; k++)
-                    boxes.Add(new CropBox(s, random.Next(w - n + 1), random.Next(h - n + 1)));
+                for (var k = 0; k < options.CropsPerScale; k++) crops.Add(new PlannedCrop(s, ImageCrop.RandomCropBox(h, w, n, n, random)));
             }
         }
-        return boxes;
+        return crops;
     }
 
     /// <summary>The size of scale <paramref name="scale"/> (1 / 2^scale, rounded down).</summary>
@@ -314,8 +299,6 @@ public static class DatasetPreparation
 
         // Errors from here on (disk full, permissions) are about the output, not the photo: they stop the job.
         var first = saver.Reserve(boxes.Count);
-        var parameters = new[] { ImwritePngCompression, options.PngCompressionLevel, ImwritePngStrategy, (int)options.PngStrategy };
-        var n = options.CropSize;
         var scaled = image;
         for (var i = 0; i < boxes.Count; i++)
         {
@@ -326,16 +309,15 @@ public static class DatasetPreparation
                 var (sw, sh) = ScaledSize(w, h, box.Scale);
                 scaled = box.Scale == 0 ? image : ResizeRgb8(image, sh, sw, options.ScaleKernel);
             }
-            using var crop = scaled.narrow(0, box.Y, n).narrow(1, box.X, n).contiguous();
-            using var encoded = new Tensor(wb_image_encode(crop.Handle, ".png", parameters, parameters.Length));
-            saver.SaveEncoded(first + i, encoded.data<byte>());
+            saver.SaveEncoded(first + i, EncodeCrop(scaled, box.Box, options));
         }
         return new SourceResult(Outcome.Cropped, null, w, h, first, boxes.Count);
     }
 
     /// <summary>
-    /// Decodes to (H, W, 3) uint8 RGB, oriented as displayed. 8-bit RGB and gray files take a direct path;
-    /// anything else (alpha, 16-bit, float) goes through <see cref="ImageIO.Decode"/> (alpha over white).
+    /// Decodes to (H, W, 3) uint8 RGB, oriented as displayed. 8-bit RGB and gray JPEG/PNG/WebP/BMP files take a direct
+    /// path (no float round trip); anything else (alpha, 16-bit, TIFF) goes through <see cref="ImageIO.Decode"/>,
+    /// which composites alpha over white, and is then quantized.
     /// </summary>
     internal static Tensor DecodeRgb8(byte[] bytes, string name, long maxPixels = ImageReadOptions.DefaultMaxPixels)
     {
@@ -349,28 +331,42 @@ public static class DatasetPreparation
             throw new ImageDecodeException(name, e.Message, e);
         }
         using var scope = torch.NewDisposeScope();
-        Tensor hwc;
-        try
+        if (info.Format != ImageFormat.Tiff) // OpenCV orients TIFFs itself; ImageIO knows how to handle that
         {
-            unsafe
+            Tensor hwc;
+            try
             {
-                fixed (byte* p = bytes) hwc = new Tensor(wb_image_decode(p, bytes.Length));
+                unsafe
+                {
+                    fixed (byte* p = bytes) hwc = new Tensor(wb_image_decode(p, bytes.Length));
+                }
+            }
+            catch (TorchException e)
+            {
+                throw new ImageDecodeException(name, $"{info.Format}: {e.Message}", e);
+            }
+            if (hwc.size(0) != info.StoredHeight || hwc.size(1) != info.StoredWidth)
+                throw new ImageDecodeException(name, $"{info.Format}: the header says {info.StoredWidth}x{info.StoredHeight} but the decoder produced {hwc.size(1)}x{hwc.size(0)}");
+            if (hwc.dtype == ScalarType.UInt8 && hwc.size(2) is 1 or 3)
+            {
+                hwc = ImageIO.Orient(hwc, info.Orientation);
+                if (hwc.size(2) == 1) hwc = hwc.expand(-1, -1, 3);
+                return hwc.contiguous().MoveToOuterDisposeScope();
             }
         }
-        catch (TorchException e)
-        {
-            throw new ImageDecodeException(name, $"{info.Format}: {e.Message}", e);
-        }
-        if (hwc.size(0) != info.StoredHeight || hwc.size(1) != info.StoredWidth)
-            throw new ImageDecodeException(name, $"{info.Format}: the header says {info.StoredWidth}x{info.StoredHeight} but the decoder produced {hwc.size(1)}x{hwc.size(0)}");
-        if (hwc.dtype != ScalarType.UInt8 || hwc.size(2) is not (1 or 3))
-        {
-            var chw = ImageIO.Decode(bytes, name, new ImageReadOptions { MaxPixels = maxPixels });
-            return new Tensor(wb_image_from_chw_float(chw.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
-        }
-        hwc = ImageIO.Orient(hwc, info.Orientation);
-        if (hwc.size(2) == 1) hwc = hwc.expand(-1, -1, 3);
-        return hwc.contiguous().MoveToOuterDisposeScope();
+        var chw = ImageIO.Decode(bytes, name, new ImageReadOptions { MaxPixels = maxPixels });
+        return new Tensor(wb_image_from_chw_float(chw.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>PNG of a region of a contiguous (H, W, 3) uint8 CPU image, read in place.</summary>
+    private static unsafe byte[] EncodeCrop(Tensor hwc, CropBox box, PrepareOptions options)
+    {
+        var (width, channels) = ((int)hwc.size(1), (int)hwc.size(2));
+        var pixels = new ReadOnlySpan<byte>((void*)wb_data_ptr(hwc.Handle), checked((int)hwc.numel()));
+        var start = (box.Top * width + box.Left) * channels;
+        var bytes = PngWriter.Encode(pixels[start..], box.Width, box.Height, channels, width * channels, options.PngCompressionLevel, options.PngStrategy);
+        GC.KeepAlive(hwc); // the span points into its storage
+        return bytes;
     }
 
     /// <summary>Resizes (H, W, 3) uint8: Area directly on 8-bit pixels (OpenCV), other kernels through float.</summary>
@@ -379,7 +375,7 @@ public static class DatasetPreparation
         if (kernel == ResizeKernel.Area) return new Tensor(wb_dataprep_resize_u8(hwc.Handle, height, width, InterArea));
         using var scope = torch.NewDisposeScope();
         var chw = hwc.permute(2, 0, 1).to(ScalarType.Float32).div(255.0);
-        var resized = Resize.Apply(chw, height, width, kernel);
+        var resized = ResizeKernels.Resize(chw, height, width, kernel);
         return new Tensor(wb_image_from_chw_float(resized.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
     }
 
@@ -449,14 +445,14 @@ public static class DatasetPreparation
                 if (header?.Settings is null)
                     throw new InvalidDataException($"'{path}' is not a prepare manifest; remove it or choose another output folder");
                 if (header.Settings != settings)
-                    throw new InvalidOperationException(
+                    throw new OutputFolderConflictException(
                         $"'{output}' was prepared with different settings ({header.Settings}); this run asks for ({settings}). Use another output folder, or overwrite (--force).");
                 foreach (var line in lines.Skip(1))
                     if (TryParse<ManifestEntry>(line) is { Source: not null } entry) done[entry.Source] = entry;
             }
             else if (ImageSaver.Enumerate(output).Count > 0)
             {
-                throw new InvalidOperationException($"'{output}' already holds numbered images but no {ManifestName}; choose an empty output folder, or overwrite (--force).");
+                throw new OutputFolderConflictException($"'{output}' already holds numbered images but no {ManifestName}; choose an empty output folder, or overwrite (--force).");
             }
             var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };

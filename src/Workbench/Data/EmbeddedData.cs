@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-using Workbench.Data.Degradations;
 using Workbench.Torch;
 using Workbench.Torch.Serialization;
 
@@ -258,7 +257,7 @@ public static class EmbeddedData
             var image = ImageIO.Read(photo.Path);
             var (h, w) = (image.size(1), image.size(2));
             var scale = Math.Min(1.0, options.TestLongSide / (double)Math.Max(h, w));
-            if (scale < 1) image = Resize.Apply(image, Math.Max(1, (long)Math.Round(h * scale)), Math.Max(1, (long)Math.Round(w * scale)), ResizeKernel.Area);
+            if (scale < 1) image = ImageResize.Resize(image, Math.Max(1, (int)Math.Round(h * scale)), Math.Max(1, (int)Math.Round(w * scale)), InterpolationMode.Area);
             ImageIO.Write(Path.Combine(testDir, photo.Id + ".png"), image);
         }
 

@@ -118,9 +118,14 @@ public sealed class Upscaler : IDisposable
         var maximum = bitDepth == 8 ? 255.0 : 65535.0;
         void Put(long row, long column, Tensor chw)
         {
-            using var inner = torch.NewDisposeScope();
-            var q = chw.clamp(0.0, 1.0).mul(maximum).round().to(buffer.dtype).permute(1, 2, 0);
-            buffer.narrow(0, row, chw.size(1)).narrow(1, column, outWidth).copy_(q);
+            const long Chunk = 64; // rows quantized at a time: one small float temporary, not a band-sized one
+            for (long r = 0; r < chw.size(1); r += Chunk)
+            {
+                using var inner = torch.NewDisposeScope();
+                var n = Math.Min(Chunk, chw.size(1) - r);
+                var q = chw.narrow(1, r, n).clamp(0.0, 1.0).mul_(maximum).round_().to(buffer.dtype).permute(1, 2, 0);
+                buffer.narrow(0, row + r, n).narrow(1, column, outWidth).copy_(q);
+            }
         }
         Run(image, compare, (row, rows) =>
         {

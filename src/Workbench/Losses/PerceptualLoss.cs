@@ -30,7 +30,10 @@ public sealed class PerceptualLoss : IDisposable
     /// <summary>The SR notes: every conv among VGG16's first 15 layers (conv1_1 … conv3_3), equal weights, MSE.</summary>
     public static readonly int[] NotesVgg16Layers = [0, 2, 5, 7, 10, 12, 14];
 
-    /// <summary>fastai lesson 7's feature loss: the last conv before each of VGG16's first three pools (weights 5, 15, 2).</summary>
+    /// <summary>
+    /// fastai lesson 7's depths: the end of each of VGG16's first three blocks (fastai weights them 5, 15, 2 and hooks
+    /// the ReLU there; these are the conv outputs just before it).
+    /// </summary>
     public static readonly int[] FastaiVgg16Layers = [2, 7, 14];
 
     /// <summary>Real-ESRGAN: VGG19 conv1_2, conv2_2, conv3_4, conv4_4, conv5_4 with weights 0.1, 0.1, 1, 1, 1.</summary>

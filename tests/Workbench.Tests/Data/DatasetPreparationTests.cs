@@ -89,7 +89,7 @@ public sealed class DatasetPreparationTests : IDisposable
         {
             var box = boxes[i];
             var scaled = box.Scale == 0 ? source : half;
-            var expected = scaled.narrow(1, box.Y, 64).narrow(2, box.X, 64);
+            var expected = ImageCrop.Crop(scaled, box.Box);
             var crop = ImageIO.Read(Path.Combine(output, "0", $"{first + i}.png"));
             Assert.True(crop.sub(expected).abs().max().item<float>() <= 1.01f / 255, $"crop {i} at {box}");
         }
@@ -124,7 +124,7 @@ public sealed class DatasetPreparationTests : IDisposable
     public void RefusesToMixSettingsUnlessOverwriting()
     {
         DatasetPreparation.Run(input, output, Options);
-        var error = Assert.Throws<InvalidOperationException>(() => DatasetPreparation.Run(input, output, Options with { CropSize = 32 }));
+        var error = Assert.Throws<OutputFolderConflictException>(() => DatasetPreparation.Run(input, output, Options with { CropSize = 32 }));
         Assert.Contains("different settings", error.Message, StringComparison.Ordinal);
 
         var grid = DatasetPreparation.Run(input, output, Options with { Grid = true, Overwrite = true });
@@ -138,7 +138,7 @@ public sealed class DatasetPreparationTests : IDisposable
     {
         using (var image = torch.zeros(3, 8, 8))
             new ImageSaver(output).Save(image);
-        Assert.Throws<InvalidOperationException>(() => DatasetPreparation.Run(input, output, Options));
+        Assert.Throws<OutputFolderConflictException>(() => DatasetPreparation.Run(input, output, Options));
     }
 
     [Fact]
@@ -186,6 +186,30 @@ public sealed class DatasetPreparationTests : IDisposable
         Assert.True(summary.Cancelled);
         Assert.Equal(0, summary.CropsWritten);
         Assert.Equal(GoodCrops, DatasetPreparation.Run(input, output, Options).CropsWritten);
+    }
+
+    [Theory]
+    [InlineData("rgb.png")]
+    [InlineData("gray.png")]
+    [InlineData("rgba.png")]
+    [InlineData("palette.png")]
+    [InlineData("rgb16.png")]
+    [InlineData("rgb.jpg")]
+    [InlineData("gray.jpg")]
+    [InlineData("orient5.jpg")]
+    [InlineData("orient6.jpg")]
+    [InlineData("orient8.webp")]
+    [InlineData("orient6.tiff")]
+    [InlineData("rgb.bmp")]
+    public void EightBitDecodingMatchesImageIO(string file)
+    {
+        // The crop pipeline's 8-bit decoder takes shortcuts; it must see the same picture as ImageIO.Read.
+        using var scope = torch.NewDisposeScope();
+        var path = ImageTestFiles.FilePath(file);
+        var hwc = DatasetPreparation.DecodeRgb8(File.ReadAllBytes(path), path);
+        var expected = ImageIO.Read(path).mul(255).round().to(ScalarType.UInt8).permute(1, 2, 0);
+        Assert.Equal(expected.shape, hwc.shape);
+        Assert.Equal(expected.contiguous().data<byte>(), hwc.data<byte>());
     }
 
     private sealed class SyncProgress(List<PrepareProgress> list) : IProgress<PrepareProgress>

@@ -10,12 +10,13 @@ public class RandomShiftCropTests
     {
         using var scope = torch.NewDisposeScope();
         var crop = new RandomShiftCrop(8);
+        Func<Tensor, Tensor, (Tensor Fake, Tensor Real)> criticView = crop.Apply; // GanStep's criticView
         // Each pixel holds its own row·100 + column, so a crop tells where it was taken.
         var grid = (torch.arange(40).reshape(40, 1) * 100 + torch.arange(36).reshape(1, 36)).to(ScalarType.Float32).reshape(1, 1, 40, 36);
         var seen = new HashSet<(long, long)>();
         for (var i = 0; i < 200; i++)
         {
-            var (fake, real) = crop.Apply(grid, grid * 2);
+            var (fake, real) = criticView(grid, grid * 2);
             Assert.Equal([1, 1, 32, 28], fake.shape);
             var corner = (long)fake[0, 0, 0, 0].item<float>();
             var (dy, dx) = (corner / 100, corner % 100);

@@ -40,17 +40,33 @@ public class SuperResolutionModelsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("espcn")]
+    [InlineData("rrdb")]
+    [InlineData("dilated-rrdb")]
+    public void FilesWithoutMetadataNeedOnlyTheArchitecture(string name)
+    {
+        // Checkpoints converted from the notes' or BasicSR's PyTorch code: the shapes tell widths, depths and scale.
+        using var scope = torch.NewDisposeScope();
+        using var model = Build(name);
+        SafeTensors.Save(path, model.state_dict());
+        Assert.Contains("--arch", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message);
+        var (loaded, arch, scale) = SuperResolutionModels.Load(path, name);
+        using (loaded)
+        {
+            Assert.Equal((name, ((ISuperResolutionNet)model).Scale), (arch, scale));
+            Assert.Equal(((ISuperResolutionNet)model).Hyperparameters, ((ISuperResolutionNet)loaded).Hyperparameters);
+        }
+        Assert.Contains("not x5", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path, name, 5)).Message);
+    }
+
     [Fact]
-    public void FilesWithoutMetadataNeedArchAndScale()
+    public void WeightsThatDoNotFitAreRefusedWithTheReason()
     {
         using var scope = torch.NewDisposeScope();
         using var model = new Espcn(2, 8);
-        SafeTensors.Save(path, model.state_dict());
-        Assert.Contains("--arch", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message);
-        Assert.Contains("--scale", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path, "espcn")).Message);
-        Assert.Contains("do not fit", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path, "espcn", 2)).Message); // 64 channels by default
-        SafeTensors.Save(path, model.state_dict(), new Dictionary<string, string> { ["channels"] = "8" });
-        using var loaded = SuperResolutionModels.Load(path, "espcn", 2).Model;
+        SafeTensors.Save(path, model.state_dict(), new Dictionary<string, string> { ["arch"] = "espcn", ["scale"] = "2", ["channels"] = "16" });
+        Assert.Contains("do not fit", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message);
     }
 
     [Fact]

@@ -63,6 +63,26 @@ public class utilsTests
         Assert.True(a.call(x).equal(b.call(x)));
     }
 
+    [Fact]
+    public void LoadsPrePyTorch1SpectralNormCheckpointsLikePyTorch()
+    {
+        using var scope = torch.NewDisposeScope();
+        var reference = NnReference.Tensors;
+        var old = reference.Where(kv => kv.Key.StartsWith("spectral_old/state/", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["spectral_old/state/".Length..], kv => kv.Value);
+        Assert.DoesNotContain("weight_v", old.Keys);
+        using var conv = nn.utils.spectral_norm(new nn.Conv2d(3, 4, 3));
+        conv.load_state_dict(old);
+        NnParityTests.AssertMatches("solved weight_v", reference["spectral_old/weight_v"], conv.get_buffer("weight_v"));
+        conv.eval();
+        NnParityTests.AssertMatches("eval output", reference["spectral_old/y"], conv.call(reference["spectral_old/x"]));
+
+        old.Remove("weight");
+        old.Remove("weight_u");
+        var keys = conv.load_state_dict(old, strict: false); // neither format: PyTorch reports the old keys, then the new ones
+        Assert.Equal(new[] { "weight", "weight_u", "weight_u", "weight_v" }, keys.missing_keys);
+    }
+
     [Theory]
     [InlineData("2", 0.5)]
     [InlineData("1", 100.0)]

@@ -8,7 +8,7 @@ namespace Workbench.Data.Degradations;
 /// also clamped to [0, 1]; the input is never modified. Every random choice comes from the
 /// <see cref="Random"/> passed in (random ops in libtorch get a private generator seeded from it), so a
 /// degradation is reproducible under a seed and independent of other threads — a DataLoader hands each
-/// item its own seeded Random.
+/// item its own seeded Random. The work runs on the CPU (an image on a GPU comes back to the GPU).
 /// Degradations compose: <see cref="Then"/>, <see cref="WithProbability"/>, <see cref="OneOf"/> and
 /// <see cref="Sequence"/> build a pipeline in the style of Real-ESRGAN's.
 /// </summary>
@@ -26,7 +26,11 @@ public abstract class Degradation
         if (image.dtype != ScalarType.Float32)
             throw new ArgumentException($"{Name} expects a float32 image in [0, 1], got {image.dtype.TorchName()}", nameof(image));
         using var scope = torch.NewDisposeScope();
-        return ApplyCore(image, random).clamp(0.0, 1.0).MoveToOuterDisposeScope();
+        // Degradations are data-pipeline work (OpenCV, codecs): an image on a GPU is degraded on the CPU and sent back.
+        var device = image.device;
+        var input = device.Type == DeviceType.CPU ? image : image.cpu();
+        var output = ApplyCore(input, random).clamp(0.0, 1.0);
+        return (device.Type == DeviceType.CPU ? output : output.to(device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>A short name for logs and <see cref="ToString"/>.</summary>

@@ -52,7 +52,7 @@ public static class DegradationPresets
         public override string Name => inner.Name + " → RestoreSize";
 
         protected override Tensor ApplyCore(Tensor image, Random random) =>
-            Resize.Apply(inner.Apply(image, random), image.size(1), image.size(2), ResizeKernel.BicubicAntialias);
+            ResizeKernels.Resize(inner.Apply(image, random), image.size(1), image.size(2), ResizeKernel.BicubicAntialias);
     }
 }
 

@@ -2,6 +2,35 @@ using Workbench.Torch;
 
 namespace Workbench.Data.Degradations;
 
+/// <summary>The resamplers a <see cref="Downscale"/> can pick from: the ones real pipelines use, quirks included.</summary>
+public enum ResizeKernel
+{
+    /// <summary>Exact area averaging (OpenCV INTER_AREA, Pillow BOX).</summary>
+    Area,
+
+    /// <summary>Antialiased bicubic (a = -0.5), as Pillow's BICUBIC and F.interpolate(antialias=True): the careful downscale.</summary>
+    BicubicAntialias,
+
+    /// <summary>Plain bilinear without antialiasing (cv2.INTER_LINEAR, F.interpolate's default): aliasing included.</summary>
+    Bilinear,
+
+    /// <summary>Nearest neighbour at pixel centres ("nearest-exact"): jaggies.</summary>
+    Nearest,
+}
+
+/// <summary>Runs a <see cref="ResizeKernel"/> through <see cref="ImageResize"/>.</summary>
+public static class ResizeKernels
+{
+    public static Tensor Resize(Tensor image, long height, long width, ResizeKernel kernel) => kernel switch
+    {
+        ResizeKernel.Area => ImageResize.Resize(image, (int)height, (int)width, InterpolationMode.Area),
+        ResizeKernel.BicubicAntialias => ImageResize.Resize(image, (int)height, (int)width, InterpolationMode.Bicubic, antialias: true),
+        ResizeKernel.Bilinear => ImageResize.Resize(image, (int)height, (int)width, InterpolationMode.Bilinear, antialias: false),
+        ResizeKernel.Nearest => ImageResize.Resize(image, (int)height, (int)width, InterpolationMode.Nearest),
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "unknown resize kernel"),
+    };
+}
+
 /// <summary>
 /// Shrinks the image by a factor (x2, x4, ...) with a kernel picked at random from <see cref="Kernels"/>, so a
 /// super-resolution model does not learn the quirks of one resampler (the seed notes' warning). Output size
@@ -43,8 +72,8 @@ public sealed class Downscale : Degradation
     {
         var kernel = Kernels[random.Next(Kernels.Count)];
         var (h, w) = OutputSize(image.size(1), image.size(2));
-        var small = Resize.Apply(image, h, w, kernel);
-        return RestoreSize ? Resize.Apply(small, image.size(1), image.size(2), ResizeKernel.BicubicAntialias) : small;
+        var small = ResizeKernels.Resize(image, h, w, kernel);
+        return RestoreSize ? ResizeKernels.Resize(small, image.size(1), image.size(2), ResizeKernel.BicubicAntialias) : small;
     }
 }
 
@@ -72,7 +101,7 @@ public sealed class RandomResize : Degradation
         var kernel = Kernels[random.Next(Kernels.Count)];
         var h = Math.Max(1, (long)Math.Round(image.size(1) * s));
         var w = Math.Max(1, (long)Math.Round(image.size(2) * s));
-        return Resize.Apply(image, h, w, kernel);
+        return ResizeKernels.Resize(image, h, w, kernel);
     }
 }
 
@@ -96,5 +125,5 @@ public sealed class ResizeTo : Degradation
 
     public override string Name => $"ResizeTo({Width}x{Height})";
 
-    protected override Tensor ApplyCore(Tensor image, Random random) => Resize.Apply(image, Height, Width, Kernels[random.Next(Kernels.Count)]);
+    protected override Tensor ApplyCore(Tensor image, Random random) => ResizeKernels.Resize(image, Height, Width, Kernels[random.Next(Kernels.Count)]);
 }

@@ -72,11 +72,15 @@ public static class SuperResolutionModels
             if (arch is not null && architecture is not null && arch != architecture)
                 throw new ArgumentException($"'{path}' holds a '{arch}' network, not '{architecture}'");
             arch ??= architecture ?? throw new ArgumentException($"'{path}' does not record its architecture (no 'arch' metadata); say which with --arch ({string.Join(", ", Factories.Keys)})");
-            long? fileScale = metadata.TryGetValue("scale", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : null;
+            if (!Factories.ContainsKey(arch)) throw new ArgumentException($"unknown SR architecture '{arch}'; known: {string.Join(", ", Factories.Keys)}");
+            // Checkpoints converted from elsewhere carry no metadata: read what the weight shapes tell.
+            var hyperparameters = InferFromWeights(arch, tensors);
+            foreach (var (k, v) in metadata) hyperparameters[k] = v;
+            long? fileScale = hyperparameters.TryGetValue("scale", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : null;
             if (fileScale is not null && scale is not null && fileScale != scale)
                 throw new ArgumentException($"'{path}' holds a x{fileScale} network, not x{scale}");
             var resolvedScale = fileScale ?? scale ?? throw new ArgumentException($"'{path}' does not record its scale (no 'scale' metadata); say which with --scale");
-            var model = Create(arch, resolvedScale, metadata);
+            var model = Create(arch, resolvedScale, hyperparameters);
             try
             {
                 model.load_state_dict(tensors);
@@ -97,6 +101,54 @@ public static class SuperResolutionModels
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Hyperparameters (and the scale) that the weight shapes of a default-tailed network reveal: widths from conv
+    /// shapes, block counts from key names, the scale from the sub-pixel conv's outputs (ESPCN, the notes' RRDB) or
+    /// BasicSR's pixel-unshuffled input channels. Keys that are absent are simply not inferred.
+    /// </summary>
+    internal static Dictionary<string, string> InferFromWeights(string arch, IReadOnlyDictionary<string, Tensor> w)
+    {
+        var h = new Dictionary<string, string>();
+        static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+        long[]? Shape(string key) => w.TryGetValue(key, out var t) ? t.shape : null;
+        int Count(string prefix, int depth) => w.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(k => k[prefix.Length..].Split('.')).Where(p => p.Length > depth).Select(p => p[0]).Distinct().Count();
+        long? SquareRoot(long v)
+        {
+            var r = (long)Math.Round(Math.Sqrt(v));
+            return r * r == v ? r : null;
+        }
+        switch (arch)
+        {
+            case "espcn" when Shape("layers.0.weight") is { } first && Shape("pixel_shuffle.0.weight") is { } last && !w.ContainsKey("pixel_shuffle.2.weight"):
+                h["channels"] = S(first[0]);
+                h["in_channels"] = S(first[1]);
+                if (last[0] % first[1] == 0 && SquareRoot(last[0] / first[1]) is { } r) h["scale"] = S(r);
+                break;
+            case "rrdb" when Shape("conv_first.weight") is { } first && Shape("conv_last.weight") is { } last:
+                h["channels"] = S(first[0]);
+                h["num_out_ch"] = S(last[0]);
+                h["num_block"] = S(Count("body.", 1));
+                if (Shape("body.0.rdb1.conv1.weight") is { } grow) h["num_grow_ch"] = S(grow[0]);
+                // BasicSR folds x2 and x1 inputs into 4x / 16x channels; we read 3-channel images.
+                (h["num_in_ch"], h["scale"]) = first[1] switch { 12 => ("3", "2"), 48 => ("3", "1"), var c => (S(c), "4") };
+                break;
+            case "dilated-rrdb" when Shape("layers.0.weight") is { } first:
+                var blocks = Count("layers.", 1) - 1 - 4; // conv_first, the blocks, then 4 tail convs (activations have no keys)
+                if (blocks < 0 || !w.ContainsKey($"layers.{blocks + 1}.weight")) break;
+                h["channels"] = S(first[0]);
+                h["num_block"] = S(blocks);
+                h["dense_layers"] = S(Count("layers.1.dense_blocks.1.blocks.", 0) + 1);
+                if (Shape($"layers.{blocks + 3}.weight") is { } sub && Shape($"layers.{blocks + 6}.weight") is { } hc)
+                {
+                    h["tail_channels"] = S(hc[1]);
+                    if (sub[0] % hc[1] == 0 && SquareRoot(sub[0] / hc[1]) is { } factor) h["scale"] = S(factor);
+                }
+                break;
+        }
+        return h;
     }
 
     // ---- metadata helpers shared by the networks ------------------------------------------------

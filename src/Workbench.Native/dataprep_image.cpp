@@ -23,3 +23,4 @@ WB_API Tensor wb_dataprep_resize_u8(Tensor hwc, int64_t h, int64_t w, int interp
   }
   WB_CATCH(nullptr)
 }
+
