@@ -55,7 +55,7 @@ def children_cpu_seconds() -> float:
 
 def run_notebook(path: Path, out_dir: Path, cell_timeout: int) -> tuple[bool, float, float, str | None]:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "workbench-csharp"),
+    client = NotebookClient(nb, timeout=cell_timeout if cell_timeout > 0 else None, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "workbench-csharp"),
                             resources={"metadata": {"path": str(path.parent)}})
     start, cpu = time.monotonic(), children_cpu_seconds()
     error = None
@@ -82,8 +82,10 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="full runs (WORKBENCH_SMOKE unset); slow")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="folder of .ipynb files")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "notebooks", help="where executed copies go")
-    parser.add_argument("--cell-timeout", type=int, default=600, help="seconds one cell may run")
+    parser.add_argument("--cell-timeout", type=int, default=None, help="seconds one cell may run (default: 600 in smoke mode, no limit with --full)")
     args = parser.parse_args()
+    if args.cell_timeout is None:
+        args.cell_timeout = -1 if args.full else 600
 
     notebooks = sorted(p for p in args.notebooks.glob("*.ipynb") if not args.names or any(n in p.name for n in args.names))
     if not notebooks:
