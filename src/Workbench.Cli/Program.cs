@@ -16,6 +16,7 @@ internal static class Program
             DataCommand.Create(),
             PrepareCommand.Create(),
             TensorBoardSummaryCommand.Create(),
+            UpscaleCommand.Create(),
             VersionCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);

@@ -94,7 +94,7 @@ public static class ImageIO
     };
 
     /// <summary>
-    /// Writes a CHW image (float in [0, 1], clamped; or uint8) to <paramref name="path"/>, in the format its extension
+    /// Writes a CHW image (float in [0, 1], clamped; uint8; or int32 samples 0..65535 for 16-bit) to <paramref name="path"/>, in the format its extension
     /// names. The file appears complete or not at all: the bytes go to a temporary file in the same folder,
     /// which is then renamed over the target (a crash mid-write leaves no half image for a dataset to trip on).
     /// </summary>
@@ -124,6 +124,8 @@ public static class ImageIO
             throw new ArgumentException($"expected a CHW image with 1, 3 or 4 channels, got shape [{string.Join(", ", image.shape)}]", nameof(image));
         Tensor hwc;
         if (chw.dtype == ScalarType.UInt8 && bitDepth == 8)
+            hwc = chw.cpu().permute(1, 2, 0).contiguous();
+        else if (chw.dtype == ScalarType.Int32 && bitDepth == 16) // 16-bit samples 0..65535 (the upscaler's output buffer): no float copy
             hwc = chw.cpu().permute(1, 2, 0).contiguous();
         else if (chw.is_floating_point())
             hwc = new Tensor(wb_image_from_chw_float(chw.Handle, bitDepth == 8 ? 255 : 65535, (int)(bitDepth == 8 ? ScalarType.UInt8 : ScalarType.Int32)));

@@ -1,0 +1,69 @@
+using System.Globalization;
+
+using Workbench.Torch;
+
+namespace Workbench.Models.SuperResolution;
+
+/// <summary>
+/// ESPCN (Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an Efficient Sub-Pixel
+/// Convolutional Neural Network") as the SR notes run it: three convolutions in low resolution and a
+/// PixelShuffle. The notes' changes to the paper: LeakyReLU(0.1) instead of tanh (tanh saturates, so bright
+/// and dark areas came out "burnt"), no output activation, 64 → 128 channels (still fast), one learning rate.
+/// Field names are the notes' <c>GeneratorESPCN</c> keys: <c>layers.0</c>, <c>layers.2</c>, <c>pixel_shuffle.0</c>.
+/// </summary>
+public sealed class Espcn : nn.Module<Tensor, Tensor>, ISuperResolutionNet
+{
+    private readonly nn.Sequential layers;
+    private readonly UpsampleHead pixel_shuffle;
+
+    /// <param name="scale">Upscaling factor r (2, 3 or 4; any r ≥ 1 works).</param>
+    /// <param name="channels">Feature channels of the two hidden convs (paper 64, the notes 128).</param>
+    /// <param name="in_channels">Image channels in and out.</param>
+    /// <param name="head">Upsampling tail; default: conv3x3 to in_channels·r² and PixelShuffle(r), the paper's sub-pixel layer.</param>
+    public Espcn(long scale = 2, long channels = 64, long in_channels = 3, UpsampleHead? head = null)
+    {
+        if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be 1 or more");
+        if (head is not null && (head.scale != scale || head.in_channels != channels || head.out_channels != in_channels))
+            throw new ArgumentException($"the head upsamples {head.in_channels} → {head.out_channels} channels by {head.scale}, the network needs {channels} → {in_channels} by {scale}", nameof(head));
+        this.scale = scale;
+        this.channels = channels;
+        this.in_channels = in_channels;
+        layers = register_module("layers", new nn.Sequential(
+            new nn.Conv2d(in_channels, channels, 5, padding: "same"),
+            new nn.LeakyReLU(0.1),
+            new nn.Conv2d(channels, channels, 3, padding: "same"),
+            new nn.LeakyReLU(0.1)));
+        pixel_shuffle = register_module("pixel_shuffle", head ?? new UpsampleHead(channels, scale, out_channels: in_channels));
+    }
+
+    public long scale { get; }
+    public long channels { get; }
+    public long in_channels { get; }
+
+    public string Architecture => "espcn";
+
+    long ISuperResolutionNet.Scale => scale;
+
+    public IReadOnlyDictionary<string, string> Hyperparameters => new Dictionary<string, string>
+    {
+        ["channels"] = channels.ToString(CultureInfo.InvariantCulture),
+        ["in_channels"] = in_channels.ToString(CultureInfo.InvariantCulture),
+    }.WithHead(pixel_shuffle, isDefault: pixel_shuffle.steps == UpsampleSteps.OneStep && pixel_shuffle.convs_after == 0);
+
+    /// <summary>Built from a weights file's metadata (see <see cref="SuperResolutionModels"/>).</summary>
+    internal static Espcn FromHyperparameters(long scale, IReadOnlyDictionary<string, string> h)
+    {
+        var channels = h.Long("channels", 64);
+        var inChannels = h.Long("in_channels", 3);
+        return new Espcn(scale, channels, inChannels, h.Head(channels, scale, inChannels));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        ShapeChecks.Image(x, in_channels, nameof(Espcn));
+        using var scope = torch.NewDisposeScope();
+        var features = layers.call(x);         // (N, C, H, W), C = channels
+        var y = pixel_shuffle.call(features);  // (N, in_channels, H·r, W·r)
+        return y.MoveToOuterDisposeScope();
+    }
+}
