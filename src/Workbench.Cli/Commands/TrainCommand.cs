@@ -26,6 +26,7 @@ internal static class TrainCommand
             sub.SetGuardedAction((parse, cancel) => Task.FromResult(Run(task, parse, cancel)));
             command.Subcommands.Add(sub);
         }
+        command.Subcommands.Add(TrainSrCommand.Create());
         return command;
     }
 
