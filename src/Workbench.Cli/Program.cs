@@ -18,6 +18,7 @@ internal static class Program
             ColorizeCommand.Create("defade"),
             EvaluateCommand.Create(),
             PrepareCommand.Create(),
+            QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),
             TrainCommand.Create(),
             UpscaleCommand.Create(),

@@ -87,7 +87,7 @@ public sealed class SrValidationSet : IDisposable
             (ch, cw) = (ch - ch % scale, cw - cw % scale);
             if (ch < 8 * scale || cw < 8 * scale) throw new InvalidDataException($"'{file}' is too small ({w}x{h}) to validate x{scale}");
             var target = ImageCrop.CenterCrop(image, ch, cw).contiguous();
-            var input = Resize.Apply(target, ch / scale, cw / scale, ResizeKernel.BicubicAntialias);
+            var input = ResizeKernels.Resize(target, ch / scale, cw / scale, ResizeKernel.BicubicAntialias);
             var baseline = ImageResize.Resize(input, ch, cw, InterpolationMode.Bicubic, antialias: true);
             scores.Add(Score(baseline, target, scale));
             items.Add((Path.GetFileNameWithoutExtension(file), target.DetachFromDisposeScope(), input.DetachFromDisposeScope()));
