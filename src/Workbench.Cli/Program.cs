@@ -13,9 +13,14 @@ internal static class Program
         // One command per line, alphabetical: each feature adds its own line.
         Command[] commands =
         [
+            ColorizeCommand.Create("colorize"),
             DataCommand.Create(),
+            ColorizeCommand.Create("defade"),
+            EvaluateCommand.Create(),
             PrepareCommand.Create(),
+            QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),
+            TrainCommand.Create(),
             UpscaleCommand.Create(),
             VersionCommand.Create(),
         ];

@@ -1,0 +1,107 @@
+using System.CommandLine;
+
+using Spectre.Console;
+
+using Workbench.Data;
+using Workbench.Inference;
+using Workbench.Torch;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench colorize IN OUT --model weights.safetensors --render-size N</c> (and <c>defade</c>, the same for faded photos).</summary>
+internal static class ColorizeCommand
+{
+    private static readonly Argument<string> Input = new("input") { Description = "Photo, or a folder of photos (searched recursively)" };
+    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files)" };
+    private static readonly Option<string> Model = new("--model", "-m") { Description = "Generator weights (.safetensors written by `workbench train`, or a training checkpoint)", Required = true };
+    private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "The model sees about N×N pixels (aspect kept); the result keeps the input's size", DefaultValueFactory = _ => 256 };
+    private static readonly Option<string> Chroma = new("--chroma") { Description = "Join the model's colour with the original's luminance in yuv (DeOldify) or lab", DefaultValueFactory = _ => "yuv" };
+    private static readonly Option<int[]> Sweep = new("--sweep") { Description = "Write the photo at these render sizes side by side instead (e.g. --sweep 128 192 256)", AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+
+    public static Command Create(string name = "colorize")
+    {
+        var command = new Command(name, name == "colorize"
+            ? "Colorize black-and-white photos (any size; the original's detail and size are kept)"
+            : "Restore faded photos with a DeFade model (any size)");
+        command.Arguments.Add(Input);
+        command.Arguments.Add(Output);
+        foreach (var option in new Option[] { Model, RenderSize, Chroma, Sweep, DeviceOption }) command.Options.Add(option);
+        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(name, parse, cancel)));
+        return command;
+    }
+
+    private static int Run(string name, ParseResult parse, CancellationToken cancel)
+    {
+        var input = parse.GetValue(Input)!;
+        var output = parse.GetValue(Output)!;
+        var isFolder = Directory.Exists(input);
+        if (!isFolder && !File.Exists(input)) throw new FileNotFoundException($"input '{input}' does not exist");
+        var options = new ColorizerOptions
+        {
+            RenderSize = parse.GetValue(RenderSize),
+            Chroma = parse.GetValue(Chroma) switch
+            {
+                "yuv" => ChromaSpace.Yuv,
+                "lab" => ChromaSpace.Lab,
+                var other => throw new UsageException($"--chroma must be yuv or lab, got '{other}'"),
+            },
+            Mode = name == "defade" ? Recombination.AddResidual : Recombination.KeepLuminance,
+            Device = ParseDevice(parse.GetValue(DeviceOption)!),
+        };
+        using var colorizer = Colorizer.Load(parse.GetValue(Model)!, options);
+        if (name == "colorize" && colorizer.Info?.Task == "defade") Console.Error.WriteLine("note: this is a DeFade model; `workbench defade` restores with it");
+        var sweep = parse.GetValue(Sweep);
+        if (!isFolder)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            if (sweep is { Length: > 0 })
+            {
+                using var scope = torch.NewDisposeScope();
+                ImageIO.Write(output, colorizer.SizeSweep(ImageIO.Read(input), sweep));
+            }
+            else colorizer.ColorizeFile(input, output);
+            Console.WriteLine($"{input} → {output} ({clock.Elapsed.TotalSeconds:F1} s)");
+            return 0;
+        }
+        if (File.Exists(output)) throw new UsageException($"INPUT is a folder, so OUTPUT must be one too; '{output}' is a file");
+        IReadOnlyList<ColorizeFileResult> results = Array.Empty<ColorizeFileResult>();
+        var total = Data.ImagesDataset.FromDirsRecursive(new[] { input }).Count;
+        if (Console.IsOutputRedirected)
+            results = colorizer.ColorizeFolder(input, output, progress: new LineReport(), cancel: cancel);
+        else
+            AnsiConsole.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask($"{name} {total} photo(s)", maxValue: Math.Max(1, total));
+                    results = colorizer.ColorizeFolder(input, output, progress: new Inline(r =>
+                    {
+                        task.Increment(1);
+                        if (!r.Ok) AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(r.Input)}: {Markup.Escape(r.Error!)}");
+                    }), cancel: cancel);
+                });
+        var failed = results.Count(r => !r.Ok);
+        Console.WriteLine($"{results.Count - failed} of {results.Count} photo(s) written to {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        return failed > 0 ? 1 : 0;
+    }
+
+    internal static Device ParseDevice(string name) => name switch
+    {
+        "cpu" => Device.CPU,
+        "cuda" when torch.cuda.is_available() => new Device(DeviceType.CUDA, 0),
+        "cuda" => throw new UsageException("--device cuda: no CUDA device is available"),
+        var other => throw new UsageException($"--device must be cpu or cuda, got '{other}'"),
+    };
+
+    private sealed class LineReport : IProgress<ColorizeFileResult>
+    {
+        public void Report(ColorizeFileResult r) =>
+            Console.WriteLine(r.Ok ? $"{r.Input} → {r.Output} ({r.Elapsed.TotalSeconds:F1} s)" : $"failed: {r.Input}: {r.Error}");
+    }
+
+    private sealed class Inline(Action<ColorizeFileResult> report) : IProgress<ColorizeFileResult>
+    {
+        public void Report(ColorizeFileResult value) => report(value);
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+
+using Workbench.Recipes;
+using Workbench.Training;
+using Workbench.Training.Callbacks;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench train colorize|defade [--config f.json] [--set k=v ...] [--resume]</c>: the NoGAN recipe.</summary>
+internal static class TrainCommand
+{
+    private static readonly Option<string?> ConfigFile = new("--config", "-c") { Description = "JSON file of config values (keys as in the saved config.json)" };
+    private static readonly Option<string[]> Set = new("--set") { Description = "Override one config value: key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<bool> Resume = new("--resume") { Description = "Continue from the run folder's latest checkpoint" };
+    private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the resolved config and the schedule, and exit" };
+
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a model with a recipe (TensorBoard events, checkpoints and config.json in the run folder)");
+        foreach (var task in new[] { "colorize", "defade" })
+        {
+            var sub = new Command(task, task == "colorize"
+                ? "DeOldify-style colorizer: U-Net generator pretraining (progressive sizes), critic pretraining, short GAN (TTUR)"
+                : "DeFade: the same generator trained to restore faded colour photos");
+            foreach (var option in new Option[] { ConfigFile, Set, Resume, PrintConfig }) sub.Options.Add(option);
+            sub.SetGuardedAction((parse, cancel) => Task.FromResult(Run(task, parse, cancel)));
+            command.Subcommands.Add(sub);
+        }
+        command.Subcommands.Add(TrainSrCommand.Create());
+        return command;
+    }
+
+    private static int Run(string task, ParseResult parse, CancellationToken cancel)
+    {
+        var config = Config.Resolve(ColorizeRecipe.Defaults(task), parse.GetValue(ConfigFile), parse.GetValue(Set) ?? Array.Empty<string>());
+        if (config.Task != task) throw new UsageException($"`train {task}` with task={config.Task} in the config; use `train {config.Task}`");
+        if (parse.GetValue(PrintConfig))
+        {
+            Console.WriteLine(Config.ToJson(config));
+            Console.WriteLine(ColorizeRecipe.BuildSchedule(config));
+            return 0;
+        }
+        var result = ColorizeRecipe.Train(config, parse.GetValue(Resume), new LineProgressSink(Console.Out), Console.Out, cancel);
+        var state = result.State;
+        if (result.Validation is { } v) Console.WriteLine(v.ToTable());
+        if (state.Interrupted)
+        {
+            Console.WriteLine($"interrupted at step {state.GlobalStep}: checkpoint saved in {Checkpointer.Directory(config.Run)}; continue with --resume");
+            return 130;
+        }
+        if (state.Diverged)
+        {
+            Console.Error.WriteLine($"stopped: {state.StopReason}; the last good checkpoint is {Checkpointer.LatestPath(config.Run)}");
+            return 1;
+        }
+        Console.WriteLine($"done: {state.GlobalStep} steps; weights {result.WeightsPath}; TensorBoard: tensorboard --logdir {Path.Combine(config.Run, "tb")}");
+        return 0;
+    }
+}

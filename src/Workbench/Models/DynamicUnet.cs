@@ -1,0 +1,303 @@
+using Workbench.Torch;
+
+using F = Workbench.Torch.nn.functional;
+
+namespace Workbench.Models;
+
+/// <summary>
+/// fastai's conv_layer / DeOldify's custom_conv_layer: conv (Kaiming normal, zero bias) → ReLU → BatchNorm →
+/// self-attention, each part optional. With spectral norm the BatchNorm is there only when
+/// <paramref name="extraBn"/> (DeOldify's "extra_bn"); a conv followed by BatchNorm has no bias.
+/// Child names "0", "1", ... as in the reference Sequential.
+/// </summary>
+internal static class UnetLayers
+{
+    public static nn.Sequential ConvLayer(long ni, long nf, long ks = 3, bool spectral = true, bool extraBn = false, bool useActivation = true,
+        bool selfAttention = false, Action<Tensor>? init = null)
+    {
+        var bn = !spectral || extraBn;
+        var conv = new nn.Conv2d(ni, nf, ks, padding: (ks - 1) / 2, bias: !bn);
+        (init ?? (w => nn.init.kaiming_normal_(w)))(conv.weight);
+        if (conv.bias is { } b) nn.init.zeros_(b);
+        var layers = new nn.Sequential(spectral ? nn.utils.spectral_norm(conv) : conv);
+        if (useActivation) layers.append(new nn.ReLU());
+        if (bn) layers.append(new nn.BatchNorm2d(nf));
+        if (selfAttention) layers.append(new nn.SelfAttention(nf));
+        return layers;
+    }
+}
+
+/// <summary>
+/// Sub-pixel upsampling ×2 (Shi et al. 2016) with ICNR init (Aitken et al. 2017): a 1×1 conv to 4·nf channels,
+/// ReLU, PixelShuffle; with <c>blur</c>, a 2×2 average after a one-pixel replicate pad on the top/left
+/// (Sugawara et al. 2019), which removes the checkerboard a shuffle can leave.
+/// </summary>
+public sealed class PixelShuffleIcnr : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Sequential conv;
+    private readonly nn.PixelShuffle shuf;
+    private readonly nn.AvgPool2d blurPool;
+
+    /// <param name="ni">Input channels.</param>
+    /// <param name="nf">Output channels (default ni).</param>
+    /// <param name="blur">Blur after the shuffle.</param>
+    /// <param name="spectral">Spectral-normalized conv (DeOldify) instead of plain conv + BatchNorm.</param>
+    /// <param name="extraBn">BatchNorm after the spectral-norm conv (DeOldify's U-Net blocks).</param>
+    public PixelShuffleIcnr(long ni, long? nf = null, bool blur = false, bool spectral = true, bool extraBn = false)
+    {
+        var outChannels = nf ?? ni;
+        Blur = blur;
+        conv = register_module("conv", UnetLayers.ConvLayer(ni, outChannels * 4, ks: 1, spectral: spectral, extraBn: extraBn, useActivation: false,
+            init: w => nn.init.icnr_(w, 2)));
+        shuf = register_module("shuf", new nn.PixelShuffle(2));
+        blurPool = register_module("blur", new nn.AvgPool2d(2, stride: 1));
+        register_module("relu", new nn.ReLU());
+    }
+
+    public bool Blur { get; }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = shuf.call(conv.call(x).relu());                                    // (N, nf, 2H, 2W)
+        if (Blur) h = blurPool.call(F.pad(h, new long[] { 1, 0, 1, 0 }, "replicate")); // same size, smoothed
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// A decoder block of DeOldify's wide U-Net: upsample the deeper features to n_out/2 channels, concatenate
+/// the batch-normalized encoder skip, ReLU, one conv to n_out/2 (+ self-attention).
+/// </summary>
+public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly PixelShuffleIcnr shuf;
+    private readonly nn.BatchNorm2d bn;
+    private readonly nn.Sequential conv;
+
+    public UnetBlockWide(long up_in_c, long x_in_c, long n_out, bool blur = false, bool self_attention = false, bool spectral = true)
+    {
+        var upOut = n_out / 2;
+        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, upOut, blur, spectral, extraBn: spectral));
+        bn = register_module("bn", new nn.BatchNorm2d(x_in_c));
+        conv = register_module("conv", UnetLayers.ConvLayer(upOut + x_in_c, upOut, spectral: spectral, extraBn: spectral, selfAttention: self_attention));
+        register_module("relu", new nn.ReLU());
+        OutChannels = upOut;
+    }
+
+    public long OutChannels { get; }
+
+    public override Tensor forward(Tensor up_in, Tensor skip)
+    {
+        using var scope = torch.NewDisposeScope();
+        var up = UnetBlockDeep.MatchSize(shuf.call(up_in), skip);                 // (N, n_out/2, Hs, Ws)
+        var cat = torch.cat(new[] { up, bn.call(skip) }, 1).relu();                // (N, n_out/2 + x_in_c, Hs, Ws)
+        return conv.call(cat).MoveToOuterDisposeScope();                           // (N, n_out/2, Hs, Ws)
+    }
+}
+
+/// <summary>
+/// A decoder block of DeOldify's deep U-Net: upsample to half the channels, concatenate the normalized skip,
+/// then two convs of (ni or ni/2)·nf_factor channels, the second with self-attention when asked.
+/// </summary>
+public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly PixelShuffleIcnr shuf;
+    private readonly nn.BatchNorm2d bn;
+    private readonly nn.Sequential conv1, conv2;
+
+    public UnetBlockDeep(long up_in_c, long x_in_c, bool final_div = true, bool blur = false, bool self_attention = false, double nf_factor = 1.0, bool spectral = true)
+    {
+        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, up_in_c / 2, blur, spectral, extraBn: spectral));
+        bn = register_module("bn", new nn.BatchNorm2d(x_in_c));
+        var ni = up_in_c / 2 + x_in_c;
+        var nf = (long)((final_div ? ni : ni / 2) * nf_factor);
+        conv1 = register_module("conv1", UnetLayers.ConvLayer(ni, nf, spectral: spectral, extraBn: spectral));
+        conv2 = register_module("conv2", UnetLayers.ConvLayer(nf, nf, spectral: spectral, extraBn: spectral, selfAttention: self_attention));
+        register_module("relu", new nn.ReLU());
+        OutChannels = nf;
+    }
+
+    public long OutChannels { get; }
+
+    public override Tensor forward(Tensor up_in, Tensor skip)
+    {
+        using var scope = torch.NewDisposeScope();
+        var up = MatchSize(shuf.call(up_in), skip);                                // (N, up_in_c/2, Hs, Ws)
+        var cat = torch.cat(new[] { up, bn.call(skip) }, 1).relu();                // (N, ni, Hs, Ws)
+        return conv2.call(conv1.call(cat)).MoveToOuterDisposeScope();              // (N, nf, Hs, Ws)
+    }
+
+    /// <summary>Odd encoder sizes leave the upsampled map a pixel larger than the skip: nearest-resize it (fastai).</summary>
+    internal static Tensor MatchSize(Tensor x, Tensor like) =>
+        x.size(2) == like.size(2) && x.size(3) == like.size(3) ? x : F.interpolate(x, size: (like.size(2), like.size(3)), mode: "nearest");
+}
+
+/// <summary>fastai's res_block: two convs and the input added back (the last of them starts at zero with BatchNorm).</summary>
+public sealed class UnetResBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Sequential conv1, conv2;
+
+    public UnetResBlock(long nf, bool bottle = false, bool spectral = true)
+    {
+        var inner = bottle ? nf / 2 : nf;
+        // SequentialEx(conv_layer, conv_layer, MergeLayer) keys: layers.0.*, layers.1.*
+        var layers = register_module("layers", new nn.ModuleList(
+            conv1 = UnetLayers.ConvLayer(nf, inner, spectral: spectral),
+            conv2 = UnetLayers.ConvLayer(inner, nf, spectral: spectral)));
+        if (!spectral) nn.init.zeros_(((nn.BatchNorm2d)conv2[2]).weight!); // fastai's BatchZero: the block starts as the identity
+        _ = layers;
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return (conv2.call(conv1.call(x)) + x).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// fastai's DynamicUnet as DeOldify modified it (its "DynamicUnetWide"/"DynamicUnetDeep"): a ResNet encoder,
+/// a middle of two convs, one decoder block per encoder resolution (skips from the stem's ReLU, layer1, layer2,
+/// layer3), self-attention in the third block from the top, a last ×2 shuffle to full size, the input
+/// concatenated back ("last_cross"), a residual block, a 1×1 conv to <c>n_out</c> channels and a sigmoid
+/// scaled to <c>y_range</c>. Spectral norm throughout the decoder.
+/// <para>Pixels in, pixels out: with <c>imagenet_normalize</c> the [0, 1] input is normalized by ImageNet's
+/// mean/std (what ImageNet encoder weights expect) and the output, which DeOldify produces in that normalized
+/// space as sigmoid·6 − 3 (its y_range (−3, 3) covers normalized [0, 1] pixels, −2.1..2.6), is mapped back to
+/// pixels. Nothing is specific to colour: the SR U-Net (fastai lesson 7) is the same network on a bilinearly
+/// pre-upsampled image.</para>
+/// <para>State-dict keys follow DeOldify's SequentialEx: <c>layers.0</c> the encoder (<c>layers.0.4.0.conv1</c> is
+/// ResNet's <c>layer1.0.conv1</c>), <c>layers.1</c> BatchNorm, <c>layers.3</c> the middle convs, <c>layers.4..7</c>
+/// the blocks, <c>layers.8</c> the last shuffle, <c>layers.10</c> the res block, <c>layers.11</c> the 1×1 head.
+/// DeOldify's last shuffle is weight-normalized; ours is spectral-normalized like the rest.</para>
+/// </summary>
+public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
+{
+    private static readonly int[] SkipIndices = { 6, 5, 4, 2 }; // layer3, layer2, layer1, the stem's ReLU (deepest first)
+    private static readonly float[] ImageNetMean = { 0.485f, 0.456f, 0.406f };
+    private static readonly float[] ImageNetStd = { 0.229f, 0.224f, 0.225f };
+
+    private readonly ResNet encoderOwner;
+    private readonly nn.Sequential encoder;
+    private readonly nn.BatchNorm2d bn;
+    private readonly nn.Sequential middle;
+    private readonly nn.Module<Tensor, Tensor, Tensor>[] blocks;
+    private readonly PixelShuffleIcnr shuffle;
+    private readonly UnetResBlock? resBlock;
+    private readonly nn.Sequential head;
+
+    /// <param name="encoder">A ResNet (its avgpool/fc, if any, are unused). The U-Net owns and disposes it.</param>
+    /// <param name="n_out">Output channels (3: RGB).</param>
+    /// <param name="blocks">"wide" (DeOldify stable) or "deep" (DeOldify artistic).</param>
+    /// <param name="nf_factor">Decoder width factor: wide blocks have 512·nf_factor channels, deep ones scale theirs.</param>
+    /// <param name="blur">Blur after each shuffle (not the last, unless <paramref name="blur_final"/>).</param>
+    /// <param name="self_attention">A SAGAN layer in the third decoder block from the top.</param>
+    /// <param name="y_range">Sigmoid output scaled to this range (in the normalized space when normalizing); null: DeOldify's (−3, 3).</param>
+    /// <param name="last_cross">Concatenate the input before the final res block.</param>
+    /// <param name="bottle">Bottleneck the final res block to half width.</param>
+    /// <param name="spectral">Spectral norm + extra BatchNorm in the decoder (DeOldify); false: fastai's plain BatchNorm decoder.</param>
+    /// <param name="imagenet_normalize">Normalize [0, 1] input by ImageNet statistics and map the output back to pixels.</param>
+    public DynamicUnet(ResNet encoder, long n_out = 3, string blocks = "wide", double nf_factor = 1.0, bool blur = true, bool blur_final = true,
+        bool self_attention = true, (double Low, double High)? y_range = null, bool last_cross = true, bool bottle = false, bool spectral = true,
+        bool imagenet_normalize = true)
+    {
+        if (blocks is not ("wide" or "deep")) throw new ArgumentException($"unknown U-Net block type '{blocks}'; known: wide, deep", nameof(blocks));
+        encoderOwner = encoder;
+        YRange = y_range ?? (-3, 3);
+        LastCross = last_cross;
+        ImagenetNormalize = imagenet_normalize && encoder.InChannels == 3;
+        InChannels = encoder.InChannels;
+        OutChannels = n_out;
+        var ch = encoder.StageChannels;                          // stem, layer1..layer4
+        var skipChannels = new[] { ch[3], ch[2], ch[1], ch[0] }; // at SkipIndices
+        var ni = ch[4];
+        var nf = (long)(512 * nf_factor);
+
+        var layers = new List<nn.Module>();
+        layers.Add(this.encoder = new nn.Sequential(encoder.Stages()));
+        layers.Add(bn = new nn.BatchNorm2d(ni));
+        layers.Add(new nn.ReLU());
+        layers.Add(middle = new nn.Sequential(
+            UnetLayers.ConvLayer(ni, ni * 2, spectral: spectral, extraBn: spectral),
+            UnetLayers.ConvLayer(ni * 2, ni, spectral: spectral, extraBn: spectral)));
+        var up = ni;
+        this.blocks = new nn.Module<Tensor, Tensor, Tensor>[SkipIndices.Length];
+        for (var i = 0; i < SkipIndices.Length; i++)
+        {
+            var notFinal = i != SkipIndices.Length - 1;
+            var doBlur = blur && (notFinal || blur_final);
+            var sa = self_attention && i == SkipIndices.Length - 3;
+            if (blocks == "wide")
+            {
+                var block = new UnetBlockWide(up, skipChannels[i], notFinal ? nf : nf / 2, doBlur, sa, spectral);
+                (this.blocks[i], up) = (block, block.OutChannels);
+            }
+            else
+            {
+                var block = new UnetBlockDeep(up, skipChannels[i], notFinal, doBlur, sa, nf_factor, spectral);
+                (this.blocks[i], up) = (block, block.OutChannels);
+            }
+            layers.Add(this.blocks[i]);
+        }
+        layers.Add(shuffle = new PixelShuffleIcnr(up, spectral: spectral));
+        if (last_cross)
+        {
+            layers.Add(new MergeLayer());
+            up += InChannels;
+            layers.Add(resBlock = new UnetResBlock(up, bottle, spectral));
+        }
+        layers.Add(head = UnetLayers.ConvLayer(up, n_out, ks: 1, spectral: spectral, useActivation: false));
+        register_module("layers", new nn.ModuleList(layers.ToArray()));
+        register_buffer("mean", torch.tensor(ImageNetMean, new long[] { 1, 3, 1, 1 }), persistent: false);
+        register_buffer("std", torch.tensor(ImageNetStd, new long[] { 1, 3, 1, 1 }), persistent: false);
+    }
+
+    public long InChannels { get; }
+    public long OutChannels { get; }
+    public (double Low, double High) YRange { get; }
+    public bool LastCross { get; }
+    public bool ImagenetNormalize { get; }
+
+    /// <summary>The encoder's total downsampling: inputs whose sides are multiples of this need no resizing inside.</summary>
+    public const int Stride = 32;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var input = ImagenetNormalize ? (x - get_buffer("mean")) / get_buffer("std") : x; // (N, C, H, W)
+        var h = input;
+        var skips = new Tensor[SkipIndices.Length];
+        for (var i = 0; i < encoder.Count; i++)
+        {
+            h = encoder[i].call(h);
+            var k = Array.IndexOf(SkipIndices, i);
+            if (k >= 0) skips[k] = h;                                 // 1/2 (stem), 1/4, 1/8, 1/16
+        }                                                             // h: (N, 8w, H/32, W/32)
+        h = middle.call(bn.call(h).relu());                           // (N, 8w, H/32, W/32)
+        for (var i = 0; i < blocks.Length; i++) h = blocks[i].call(h, skips[i]); // ... up to (N, c, H/2, W/2)
+        h = shuffle.call(h);                                          // (N, c, H, W)
+        if (LastCross)
+        {
+            h = UnetBlockDeep.MatchSize(h, input);
+            h = resBlock!.call(torch.cat(new[] { h, input }, 1));     // (N, c + C, H, W)
+        }
+        h = head.call(h);                                             // (N, n_out, H, W)
+        var (low, high) = YRange;
+        h = h.sigmoid() * (high - low) + low;                         // SigmoidRange
+        if (ImagenetNormalize && OutChannels == 3) h = h * get_buffer("std") + get_buffer("mean");
+        return h.MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) encoderOwner.Dispose(); // its classifier head, when it has one; the rest is already freed
+    }
+
+    /// <summary>fastai's MergeLayer(dense=True): a placeholder in <c>layers</c> for the concatenation done in forward.</summary>
+    private sealed class MergeLayer : nn.Module<Tensor, Tensor>
+    {
+        public override Tensor forward(Tensor input) => throw new InvalidOperationException("MergeLayer is applied by DynamicUnet.forward");
+    }
+}

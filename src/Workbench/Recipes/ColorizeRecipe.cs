@@ -1,0 +1,333 @@
+using System.Text.Json.Serialization;
+
+using Workbench.Data;
+using Workbench.Data.Degradations;
+using Workbench.Evaluation;
+using Workbench.Inference;
+using Workbench.Logging;
+using Workbench.Losses;
+using Workbench.Metrics;
+using Workbench.Models;
+using Workbench.Models.Colorization;
+using Workbench.Torch;
+using Workbench.Training;
+using Workbench.Training.Callbacks;
+
+using F = Workbench.Torch.nn.functional;
+
+namespace Workbench.Recipes;
+
+/// <summary>
+/// Everything a colorization (or DeFade) run needs, flat. Resolved from these defaults, then a JSON file, then
+/// <c>--set key=value</c> (<see cref="Config.Resolve{T}"/>), and saved beside every checkpoint. The defaults train
+/// on a CPU in minutes on the embedded photos; the GPU recipe of the DeOldify article is in the docs
+/// (sizes 64→…→192→256, batch 8–16, the "stable"/"artistic" generators, VGG16 weights).
+/// </summary>
+public sealed record ColorizeConfig
+{
+    /// <summary>"colorize" (film-like grayscale → colour) or "defade" (faded colour → restored colour).</summary>
+    public string Task { get; init; } = "colorize";
+
+    /// <summary>Folder of training crops (PNG), e.g. from `workbench data init` or `workbench prepare`.</summary>
+    public string Data { get; init; } = Path.Combine(EmbeddedData.DefaultRoot, "photos", "train");
+
+    /// <summary>Held-out colour photos for the validation metrics ("" = none).</summary>
+    public string Validation { get; init; } = Path.Combine(EmbeddedData.DefaultRoot, "photos", "test");
+
+    /// <summary>Run folder: TensorBoard events, checkpoints, samples, config.json, generator.safetensors.</summary>
+    public string Run { get; init; } = "runs/colorize";
+
+    /// <summary>Generator: a U-Net preset (stable, artistic, small, tiny) or hypercolumn / hypercolumn-lab (the lecture's colorizer, no GAN).</summary>
+    public string Generator { get; init; } = "small";
+
+    /// <summary>torchvision ResNet weights (.safetensors) for the U-Net's encoder (presets with base width 64 only); "" = random init.</summary>
+    public string EncoderWeights { get; init; } = "";
+
+    /// <summary>torchvision VGG16 features (.safetensors) for the perceptual loss (and the hypercolumn encoder); "" = none.</summary>
+    public string VggWeights { get; init; } = "";
+
+    /// <summary>Critic width (DeOldify: 256); its blocks double it.</summary>
+    public int CriticWidth { get; init; } = 32;
+
+    /// <summary>Critic dropout (DeOldify's gan_critic: 0.15).</summary>
+    public double CriticDropout { get; init; } = 0.15;
+
+    /// <summary>Pixel L1 weight.</summary>
+    public double PixelWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of 1 − SSIM (structure; keeps edges where the gray input has them).</summary>
+    public double SsimWeight { get; init; } = 0.5;
+
+    /// <summary>Weight of the lecture's blurred UV distance (chroma at three blurs).</summary>
+    public double UvBlurWeight { get; init; } = 1.0;
+
+    /// <summary>VGG16 feature-loss weight; negative = automatic: 1 with VggWeights, 0 without (random VGG features are not perceptual).</summary>
+    public double PerceptualWeight { get; init; } = -1;
+
+    /// <summary>Gram (style) loss weight on the same VGG features (fastai lesson 7's option); used only with VggWeights unless set explicitly.</summary>
+    public double GramWeight { get; init; } = 0;
+
+    /// <summary>Adversarial weight in GAN phases (DeOldify 1.5 against its feature loss; our pixel losses are ~10x smaller).</summary>
+    public double AdversarialWeight { get; init; } = 0.1;
+
+    /// <summary>Progressive sizes (DeOldify: same layers, growing images, learning rate per size).</summary>
+    public int[] Sizes { get; init; } = { 64, 96, 128 };
+
+    /// <summary>Batch size per size.</summary>
+    public int[] BatchSizes { get; init; } = { 16, 12, 8 };
+
+    /// <summary>Generator pretraining iterations per size (NoGAN step 1).</summary>
+    public int PretrainIterations { get; init; } = 300;
+
+    /// <summary>Generator learning rate at the first size; each next size multiplies it by LrDecayPerSize.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    public double LrDecayPerSize { get; init; } = 0.6;
+
+    /// <summary>Critic pretraining iterations on real vs frozen-generator images at the last size (NoGAN step 2).</summary>
+    public int CriticIterations { get; init; } = 150;
+
+    /// <summary>GAN iterations at the last size (NoGAN step 3: short).</summary>
+    public int GanIterations { get; init; } = 150;
+
+    /// <summary>Generator learning rate in the GAN phase (the critic gets TtuR× this).</summary>
+    public double GanLearningRate { get; init; } = 1e-4;
+
+    /// <summary>TTUR: critic learning-rate multiplier.</summary>
+    public double Ttur { get; init; } = 4.0;
+
+    public int CriticStepsPerGeneratorStep { get; init; } = 1;
+
+    public int ImageEvery { get; init; } = 200;
+    public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>Validation metrics every N steps (0 = at the end only).</summary>
+    public int ValidateEvery { get; init; } = 500;
+
+    /// <summary>At most this many validation photos.</summary>
+    public int ValidationImages { get; init; } = 4;
+
+    public int Seed { get; init; }
+    public int Workers { get; init; } = 2;
+
+    /// <summary>cpu or cuda.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>The generator's network name, for rebuilding it from a checkpoint (derived; not settable).</summary>
+    public string GeneratorNetwork => Generator.StartsWith("hypercolumn", StringComparison.Ordinal) ? nameof(HypercolumnColorizer) : nameof(DynamicUnet);
+
+    /// <summary>The generator's constructor arguments as JSON (derived; not settable).</summary>
+    public string GeneratorArchitecture => Generator switch
+    {
+        "hypercolumn" => new HypercolumnSpec("residual", "yuv", null, VggWeights != "").ToJson(),
+        "hypercolumn-lab" => new HypercolumnSpec("residual", "lab", null, VggWeights != "").ToJson(),
+        _ => UnetSpec.Preset(Generator).ToJson(),
+    };
+
+    [JsonIgnore]
+    public bool IsHypercolumn => GeneratorNetwork == nameof(HypercolumnColorizer);
+
+    [JsonIgnore]
+    public double EffectivePerceptualWeight => PerceptualWeight >= 0 ? PerceptualWeight : VggWeights != "" ? 1.0 : 0.0;
+}
+
+/// <summary>What a finished (or stopped) run left behind.</summary>
+public sealed record ColorizeRunResult(TrainingState State, string WeightsPath, ColorizeEvaluationResult? Validation);
+
+/// <summary>
+/// DeOldify's NoGAN recipe: (1) pretrain the generator with its own losses, progressively at growing sizes;
+/// (2) pretrain the critic on real photos vs the frozen generator's output; (3) a short GAN at the last size with
+/// TTUR. Training pairs are made on the fly from colour crops: film-like grayscale (colorize) or fading (DeFade).
+/// The hypercolumn generator trains with its own loss only (the lecture had no GAN).
+/// </summary>
+public static class ColorizeRecipe
+{
+    public static ColorizeConfig Defaults(string task) => task switch
+    {
+        "colorize" => new ColorizeConfig(),
+        "defade" => new ColorizeConfig { Task = "defade", Run = "runs/defade", UvBlurWeight = 0.5 },
+        _ => throw new ArgumentException($"unknown task '{task}'; known: colorize, defade"),
+    };
+
+    /// <summary>The degradation that makes a training input from a colour crop.</summary>
+    public static Degradation InputDegradation(string task) => task switch
+    {
+        "colorize" => DegradationPresets.OldBlackAndWhite(),
+        "defade" => DegradationPresets.DeFade(),
+        _ => throw new ArgumentException($"unknown task '{task}'; known: colorize, defade"),
+    };
+
+    public static Schedule BuildSchedule(ColorizeConfig c)
+    {
+        if (c.Sizes.Length == 0 || c.Sizes.Length != c.BatchSizes.Length) throw new ArgumentException($"sizes ({c.Sizes.Length}) and batchSizes ({c.BatchSizes.Length}) must be non-empty and of equal length");
+        var pretrain = c.Sizes.Select((s, i) => new Phase($"g{s}", c.PretrainIterations, s, c.BatchSizes[i], c.LearningRate * Math.Pow(c.LrDecayPerSize, i),
+            c.IsHypercolumn ? PhaseKind.Train : PhaseKind.PretrainGenerator, LrShape.OneCycle));
+        var schedule = new Schedule(pretrain.Where(p => p.Iterations > 0).ToList());
+        if (c.IsHypercolumn) return schedule;
+        var (last, batch) = (c.Sizes[^1], c.BatchSizes[^1]);
+        var rest = new List<Phase>();
+        if (c.CriticIterations > 0) rest.Add(new Phase($"critic{last}", c.CriticIterations, last, batch, c.GanLearningRate, PhaseKind.PretrainCritic));
+        if (c.GanIterations > 0) rest.Add(new Phase($"gan{last}", c.GanIterations, last, batch, c.GanLearningRate, PhaseKind.Gan));
+        return schedule.Then(new Schedule(rest));
+    }
+
+    /// <summary>Training pairs: a random crop of a colour image at <paramref name="size"/> (upscaled when the image is smaller), flipped half the time, and its degraded input.</summary>
+    public static IDataset<ImagePair> Pairs(IReadOnlyList<string> files, int size, Degradation degradation) =>
+        Dataset.FromList(files).Select((file, random) =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var image = ImageIO.Read(file);
+            var (h, w) = ((int)image.size(1), (int)image.size(2));
+            if (h < size || w < size)
+            {
+                var scale = (double)size / Math.Min(h, w);
+                image = ImageResize.Resize(image, Math.Max(size, (int)Math.Ceiling(h * scale)), Math.Max(size, (int)Math.Ceiling(w * scale))).clamp(0, 1);
+            }
+            var target = ImageCrop.RandomCrop(image, size, random);
+            if (random.NextDouble() < 0.5) target = target.flip(2);
+            target = target.contiguous();
+            var input = degradation.Apply(target, random);
+            return new ImagePair(input.MoveToOuterDisposeScope(), target.MoveToOuterDisposeScope());
+        });
+
+    /// <summary>The generator the config names, with encoder/VGG weights loaded when given.</summary>
+    public static nn.Module<Tensor, Tensor> BuildGenerator(ColorizeConfig c)
+    {
+        if (c.IsHypercolumn)
+        {
+            var spec = HypercolumnSpec.FromJson(c.GeneratorArchitecture);
+            return spec.Build(c.VggWeights != "" ? Vgg16.FromSafeTensors(c.VggWeights, HypercolumnColorizer.LastVggLayer) : null);
+        }
+        var unet = UnetSpec.Preset(c.Generator);
+        ResNet? encoder = null;
+        if (c.EncoderWeights != "")
+        {
+            if (unet.EncoderWidth != 64) throw new ArgumentException($"encoderWeights: the '{c.Generator}' preset has a narrow encoder (width {unet.EncoderWidth}); ImageNet weights fit stable/artistic only");
+            encoder = ResNet.Create(unet.Encoder);
+            encoder.load_state_dict(Torch.Serialization.SafeTensors.Load(c.EncoderWeights));
+        }
+        return unet.Build(encoder);
+    }
+
+    /// <summary>Generator losses: pixel L1, 1 − SSIM, blurred UV, and VGG16 feature/gram terms (see <see cref="ColorizeConfig"/>).</summary>
+    public static (CompositeLoss Loss, IDisposable? Owned) BuildLoss(ColorizeConfig c, TextWriter? log = null)
+    {
+        var loss = new CompositeLoss();
+        if (c.IsHypercolumn) return (loss.Add(BlurredUvLoss.Term()), null);
+        if (c.PixelWeight > 0) loss.Add(new LossTerm("pixel_l1", c.PixelWeight, (o, t) => F.l1_loss(o, t)));
+        if (c.SsimWeight > 0) loss.Add(new LossTerm("ssim", c.SsimWeight, (o, t) => 1 - Ssim.Compute(o, t).mean()));
+        if (c.UvBlurWeight > 0) loss.Add(BlurredUvLoss.Term(c.UvBlurWeight));
+        var owned = new Owned();
+        if (c.EffectivePerceptualWeight > 0 || c.GramWeight > 0)
+        {
+            var vgg = owned.Add(c.VggWeights != "" ? Vgg16.FromSafeTensors(c.VggWeights, 14) : Vgg16.Random(c.Seed, 14));
+            // fastai lesson 7's feature loss: the convs before VGG16's first three pools, weights 5, 15, 2, L1.
+            if (c.EffectivePerceptualWeight > 0)
+                loss.Add(owned.Add(new PerceptualLoss(vgg, PerceptualLoss.FastaiVgg16Layers, new[] { 5.0, 15, 2 }, Distance.L1, warnings: log)).AsTerm("perceptual", c.EffectivePerceptualWeight));
+            if (c.GramWeight > 0)
+            {
+                var gram = owned.Add(new GramLoss(vgg, PerceptualLoss.FastaiVgg16Layers, new[] { 5.0, 15, 2 }, warnings: log));
+                loss.Add(new LossTerm("gram", c.GramWeight, gram.Compute));
+            }
+        }
+        if (loss.Terms.Count == 0) throw new ArgumentException("every generator loss weight is 0");
+        return (loss, owned);
+    }
+
+    /// <summary>Trains as the config says; <paramref name="resume"/> continues from the run's latest checkpoint.</summary>
+    public static ColorizeRunResult Train(ColorizeConfig c, bool resume = false, IProgressSink? progress = null, TextWriter? log = null, CancellationToken cancel = default)
+    {
+        log ??= TextWriter.Null;
+        var device = c.Device switch
+        {
+            "cpu" => Torch.Device.CPU,
+            "cuda" => new Device(DeviceType.CUDA, 0),
+            _ => throw new ArgumentException($"device must be cpu or cuda, got '{c.Device}'"),
+        };
+        if (!Directory.Exists(c.Data)) throw new DirectoryNotFoundException($"training data '{c.Data}' does not exist; run `workbench data init` (embedded photos) or `workbench prepare PHOTOS {c.Data}`");
+        var files = ImagesDataset.FromDirsRecursive(new[] { c.Data }).Files;
+        if (files.Count == 0) throw new ArgumentException($"no images in '{c.Data}'");
+        torch.manual_seed(c.Seed);
+        var schedule = BuildSchedule(c);
+        var degradation = InputDegradation(c.Task);
+        using var generator = BuildGenerator(c).to(device);
+        using var critic = new ColorCritic(nf: c.CriticWidth, p: c.CriticDropout).to(device);
+        var (loss, owned) = BuildLoss(c, log);
+        using var _ = owned;
+        // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here).
+        using var gOpt = new optim.AdamW(generator.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (0.0, 0.99), weight_decay: 1e-3);
+        using var dOpt = new optim.AdamW(critic.parameters(), lr: c.GanLearningRate * c.Ttur, betas: (0.0, 0.99), weight_decay: 1e-3);
+        ITrainStep<ImageBatch> step = c.IsHypercolumn
+            ? new SupervisedStep(generator, loss, gOpt, new SupervisedStepOptions { Device = device })
+            : new GanStep(generator, critic, loss, new BceGanLoss(), gOpt, dOpt,
+                new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = device });
+
+        var configJson = Config.ToJson(c);
+        Directory.CreateDirectory(c.Run);
+        using var writer = new SummaryWriter(Path.Combine(c.Run, "tb"));
+        var history = new LossHistory();
+        var validationFiles = c.Validation != "" && Directory.Exists(c.Validation)
+            ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files.Take(c.ValidationImages).ToList() : new List<string>();
+        ColorizeEvaluationResult? lastValidation = null;
+        var callbacks = new List<Callback> { new NanGuard(), new TensorBoardLogger(writer, imageEvery: c.ImageEvery), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) };
+        if (validationFiles.Count > 0)
+            callbacks.Add(new Validation(c.ValidateEvery, state =>
+            {
+                var renderSize = state.Phase.ImageSize;
+                using var colorizer = new Colorizer(generator, new ColorizerOptions { RenderSize = renderSize, Device = device, Mode = c.Task == "defade" ? Recombination.AddResidual : Recombination.KeepLuminance }, ownsModel: false);
+                var degradationForEval = c.Task == "colorize" ? (Degradation)new FilmGrayscale() : degradation;
+                lastValidation = ColorizeEvaluation.Run(colorizer, validationFiles, degradationForEval, seed: 1, baselines: false);
+                generator.train();
+                var m = lastValidation.Mean("model");
+                return new Dictionary<string, double> { ["psnr"] = m.Psnr, ["ssim"] = m.Ssim, ["chroma_error"] = m.ChromaError, ["colorfulness"] = m.Colorfulness };
+            }, writer, history));
+        if (progress is not null) callbacks.Add(new ProgressReporter(progress));
+
+        var loaders = new Dictionary<int, DataLoader<ImagePair, ImageBatch>>();
+        var trainer = new Trainer<ImageBatch>(step, phase =>
+            loaders.TryGetValue(phase.ImageSize * 1000 + phase.BatchSize, out var l) ? l
+                : loaders[phase.ImageSize * 1000 + phase.BatchSize] = DataLoader.Create(Pairs(files, phase.ImageSize, degradation), phase.BatchSize,
+                    new DataLoaderOptions { Shuffle = true, Seed = c.Seed, NumWorkers = c.Workers, DropLast = true, Log = log.WriteLine }),
+            schedule, c.Run, callbacks);
+        log.WriteLine(trainer.Describe());
+        TrainingPosition? at = null;
+        var latest = Checkpointer.LatestPath(c.Run);
+        if (resume)
+        {
+            if (!File.Exists(latest)) throw new FileNotFoundException($"--resume: no checkpoint at '{latest}'");
+            at = Checkpoint.Restore(latest, step.Models, step.Optimizers);
+            log.WriteLine($"resumed from {latest} at step {at.GlobalStep}");
+        }
+        var state = trainer.Fit(at, cancel);
+        var weights = Path.Combine(c.Run, "generator.safetensors");
+        if (!state.Diverged)
+            ModelFile.Save(weights, generator, new ModelFileInfo(c.GeneratorNetwork, c.GeneratorArchitecture, c.Task),
+                new Dictionary<string, string> { ["config"] = configJson, ["workbench.global_step"] = state.GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return new ColorizeRunResult(state, weights, lastValidation);
+    }
+
+    /// <summary>Disposes what the loss holds (VGG, feature losses) in reverse order.</summary>
+    private sealed class Owned : IDisposable
+    {
+        private readonly List<IDisposable> items = new();
+
+        public T Add<T>(T item) where T : IDisposable
+        {
+            items.Add(item);
+            return item;
+        }
+
+        public void Dispose()
+        {
+            for (var i = items.Count - 1; i >= 0; i--) items[i].Dispose();
+        }
+    }
+
+    /// <summary>Puts the resolved config into the run's notes, so checkpoints and TensorBoard carry it.</summary>
+    private sealed class ConfigNote(string json) : Callback
+    {
+        public override int Order => Orders.Schedule;
+
+        public override void BeforeFit(TrainingState state) => state.Notes["config"] = json;
+    }
+}
