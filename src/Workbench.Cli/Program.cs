@@ -19,6 +19,7 @@ internal static class Program
             EvaluateCommand.Create(),
             ExportCommand.Create(),
             PrepareCommand.Create(),
+            QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),
             TrainCommand.Create(),
             UpscaleCommand.Create(),

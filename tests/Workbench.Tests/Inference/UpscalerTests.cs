@@ -4,6 +4,8 @@ using Workbench.Models.SuperResolution;
 using Workbench.Testing;
 using Workbench.Torch;
 
+using Xunit.Abstractions;
+
 using F = Workbench.Torch.nn.functional;
 
 namespace Workbench.Tests.Inference;
@@ -12,8 +14,13 @@ namespace Workbench.Tests.Inference;
 public class UpscalerTests : IDisposable
 {
     private readonly string dir = Path.Combine(Path.GetTempPath(), $"workbench-upscaler-{Guid.NewGuid():N}");
+    private readonly ITestOutputHelper output;
 
-    public UpscalerTests() => Directory.CreateDirectory(dir);
+    public UpscalerTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        Directory.CreateDirectory(dir);
+    }
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
@@ -49,7 +56,9 @@ public class UpscalerTests : IDisposable
         var a = whole.Upscale(image);
         var b = tiled.Upscale(image);
         Assert.Equal([channels, 70 * scale, 93 * scale], b.shape);
-        Assert.True(MaxAbsDiff(a, b) < 1e-4, $"tiled vs whole: max abs diff {MaxAbsDiff(a, b):E2}");
+        var diff = MaxAbsDiff(a, b);
+        output.WriteLine($"x{scale}, {channels} channels, tile {tile}, overlap {overlap}: tiled vs whole max abs diff {diff:E2}");
+        Assert.True(diff < 1e-4, $"tiled vs whole: max abs diff {diff:E2}");
     }
 
     [Fact]
