@@ -17,6 +17,7 @@ internal static class Program
             DataCommand.Create(),
             ColorizeCommand.Create("defade"),
             EvaluateCommand.Create(),
+            ExperimentCommand.Create(),
             ExportCommand.Create(),
             PrepareCommand.Create(),
             QuickstartCommand.Create(),

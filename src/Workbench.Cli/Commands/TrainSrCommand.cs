@@ -57,7 +57,7 @@ internal static class TrainSrCommand
         }
         if (result.Scores is { } s)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out PSNR-Y {s.MeanPsnrY:F2} dB vs bicubic {s.MeanBicubicPsnrY:F2} dB ({s.PsnrGain:+0.00;-0.00} dB), SSIM-Y {s.MeanSsimY:F4} vs {s.MeanBicubicSsimY:F4}"));
+                $"held-out PSNR-Y {s.MeanPsnrY:F2} dB vs bicubic {s.MeanBicubicPsnrY:F2} dB ({SrScores.Signed(s.PsnrGain)} dB), SSIM-Y {s.MeanSsimY:F4} vs {s.MeanBicubicSsimY:F4}"));
         Console.WriteLine($"done: {result.Steps} steps in {result.TrainingTime:hh\\:mm\\:ss}; weights {result.WeightsPath}; summary {result.SummaryPath}");
         Console.WriteLine($"upscale with: workbench upscale IN OUT --model {result.WeightsPath}    TensorBoard: tensorboard --logdir {Path.Combine(result.RunDirectory, "tb")}");
         return 0;

@@ -25,6 +25,9 @@ public sealed class BicubicResidual : nn.Module<Tensor, Tensor>, ISuperResolutio
         if (zero_last) ZeroLastLayer(net);
     }
 
+    /// <summary>The wrapped network (the learned residual).</summary>
+    public nn.Module<Tensor, Tensor> Net => net;
+
     public ISuperResolutionNet Inner { get; }
 
     public string Architecture => Inner.Architecture;

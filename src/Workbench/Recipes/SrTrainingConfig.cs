@@ -32,16 +32,19 @@ public sealed record SrTrainingConfig
     public int HeadConvsAfter { get; init; }
 
     /// <summary>
-    /// ESPCN only: start from weights that compute bicubic upsampling exactly (see <see cref="EspcnBicubicInit"/>),
-    /// so training improves on bicubic from step 0 and the exported file is a plain ESPCN.
+    /// Predict the residual over an antialiased bicubic upsample (VDSR's global skip; the last conv starts at zero, so
+    /// step 0 is bicubic). The fastest way to beat bicubic on a CPU budget. An ESPCN is exported folded into a plain
+    /// ESPCN with 2·3·r² more channels (<see cref="EspcnBicubic.FoldResidual"/>), which <c>workbench upscale</c> loads;
+    /// other architectures export with <c>residual=bicubic</c> metadata that the upscaler does not apply yet.
     /// </summary>
-    public bool BicubicInit { get; init; } = true;
+    public bool ResidualOverBicubic { get; init; } = true;
 
     /// <summary>
-    /// Predict the residual over a bicubic upsample (VDSR's global skip; zero-initialised last conv). Trains fast, but
-    /// the exported file records <c>residual=bicubic</c>, which <c>workbench upscale</c> does not apply yet.
+    /// ESPCN without the residual: start from weights that compute bicubic exactly (<see cref="EspcnBicubic.Init"/>).
+    /// Measured weaker than the residual (Adam's first steps move every weight by about the learning rate, which
+    /// disturbs the hand-set bicubic path), kept for comparison.
     /// </summary>
-    public bool ResidualOverBicubic { get; init; }
+    public bool BicubicInit { get; init; }
 
     /// <summary>
     /// The notes' "x2 applied twice": the generator is built at x2 and trained as generator(generator(x)) against the

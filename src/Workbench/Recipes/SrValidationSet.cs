@@ -36,10 +36,13 @@ public sealed record SrScores(IReadOnlyList<string> Images, IReadOnlyList<double
         var text = new StringBuilder();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{"image",-12} {"PSNR-Y",8} {"bicubic",8} {"gain",6} {"SSIM-Y",7} {"bicubic",7}"));
         for (var i = 0; i < Images.Count; i++)
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{Images[i],-12} {PsnrY[i],8:F2} {BicubicPsnrY[i],8:F2} {PsnrY[i] - BicubicPsnrY[i],6:+0.00;-0.00} {SsimY[i],7:F4} {BicubicSsimY[i],7:F4}"));
-        text.Append(string.Create(CultureInfo.InvariantCulture, $"{"mean",-12} {MeanPsnrY,8:F2} {MeanBicubicPsnrY,8:F2} {PsnrGain,6:+0.00;-0.00} {MeanSsimY,7:F4} {MeanBicubicSsimY,7:F4}"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{Images[i],-12} {PsnrY[i],8:F2} {BicubicPsnrY[i],8:F2} {Signed(PsnrY[i] - BicubicPsnrY[i]),6} {SsimY[i],7:F4} {BicubicSsimY[i],7:F4}"));
+        text.Append(string.Create(CultureInfo.InvariantCulture, $"{"mean",-12} {MeanPsnrY,8:F2} {MeanBicubicPsnrY,8:F2} {Signed(PsnrGain),6} {MeanSsimY,7:F4} {MeanBicubicSsimY,7:F4}"));
         return text.ToString();
     }
+
+    /// <summary>"+0.42" / "-0.07" (a custom "+0.00;-0.00" format prints "-+0.00" for tiny negatives).</summary>
+    public static string Signed(double value) => (value >= 0 ? "+" : "") + value.ToString("F2", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -87,7 +90,7 @@ public sealed class SrValidationSet : IDisposable
             (ch, cw) = (ch - ch % scale, cw - cw % scale);
             if (ch < 8 * scale || cw < 8 * scale) throw new InvalidDataException($"'{file}' is too small ({w}x{h}) to validate x{scale}");
             var target = ImageCrop.CenterCrop(image, ch, cw).contiguous();
-            var input = ResizeKernels.Resize(target, ch / scale, cw / scale, ResizeKernel.BicubicAntialias);
+            var input = ImageResize.Resize(target, ch / scale, cw / scale, InterpolationMode.Bicubic, antialias: true);
             var baseline = ImageResize.Resize(input, ch, cw, InterpolationMode.Bicubic, antialias: true);
             scores.Add(Score(baseline, target, scale));
             items.Add((Path.GetFileNameWithoutExtension(file), target.DetachFromDisposeScope(), input.DetachFromDisposeScope()));

@@ -29,6 +29,9 @@ public sealed record SrTrainingResult
     /// <summary>Exported generator weights with architecture metadata (<c>workbench upscale --model</c>); null when nothing was trained to export.</summary>
     public string? WeightsPath { get; init; }
 
+    /// <summary>False for a residual network that cannot be folded into a plain one (upscale refuses it).</summary>
+    public bool WeightsLoadableByUpscale { get; init; }
+
     /// <summary>&lt;run&gt;/summary.json.</summary>
     public required string SummaryPath { get; init; }
 
@@ -127,7 +130,7 @@ public static class SuperResolutionRecipe
         var net = SuperResolutionModels.Create(c.Arch, netScale, h);
         try
         {
-            if (c.BicubicInit && !c.ResidualOverBicubic && net is Espcn espcn && c.Head == "default") EspcnBicubicInit.Apply(espcn);
+            if (c.BicubicInit && !c.ResidualOverBicubic && net is Espcn espcn && c.Head == "default") EspcnBicubic.Init(espcn);
             if (c.ResidualOverBicubic) net = new BicubicResidual(net);
             return c.ApplyTwice ? new AppliedTwice(net) : net;
         }
@@ -196,15 +199,17 @@ public static class SuperResolutionRecipe
         clock.Stop();
 
         string? weights = null;
+        var loadable = false;
         if (state.Completed && !state.Diverged)
         {
             weights = Path.Combine(runDirectory, "generator.safetensors");
-            ExportGenerator(generator, weights, config);
+            loadable = ExportGenerator(generator, weights, config);
         }
         var result = new SrTrainingResult
         {
             RunDirectory = runDirectory,
             WeightsPath = weights,
+            WeightsLoadableByUpscale = loadable,
             SummaryPath = Path.Combine(runDirectory, "summary.json"),
             LossHistory = history.Rows,
             Scores = state.Completed ? lastScores : null,
@@ -221,21 +226,36 @@ public static class SuperResolutionRecipe
 
     /// <summary>
     /// Saves the generator's weights with <c>arch</c>, <c>scale</c> and its hyperparameters as metadata, so
-    /// <c>workbench upscale --model</c> rebuilds it. An applied-twice model exports its x2 network.
+    /// <c>workbench upscale --model</c> rebuilds it. An applied-twice model exports its x2 network; an ESPCN trained as
+    /// a residual over bicubic is folded into a plain, wider ESPCN (<see cref="EspcnBicubic.FoldResidual"/>). Other
+    /// residual networks keep their <c>net.</c> keys and <c>residual=bicubic</c> metadata, which the upscaler does not
+    /// apply yet, so it refuses them instead of silently dropping the bicubic part. Returns whether upscale can load it.
     /// </summary>
-    public static void ExportGenerator(nn.Module<Tensor, Tensor> generator, string path, SrTrainingConfig config)
+    public static bool ExportGenerator(nn.Module<Tensor, Tensor> generator, string path, SrTrainingConfig config)
     {
         var exported = generator is AppliedTwice twice ? twice.Net : generator;
-        if (exported is not ISuperResolutionNet net) throw new InvalidOperationException($"{exported.GetName()} does not describe its architecture");
-        var metadata = new Dictionary<string, string>(net.Hyperparameters)
+        Espcn? folded = null;
+        try
         {
-            ["arch"] = net.Architecture,
-            ["scale"] = Str(net.Scale),
-            ["trained_by"] = "workbench train sr",
-            ["training_config"] = Config.ToJson(config),
-        };
-        if (generator is AppliedTwice) metadata["trained_as"] = "applied twice (x4 = net(net(x)))";
-        Checkpoint.ExportWeights(path, exported, metadata);
+            if (exported is BicubicResidual { Net: Espcn espcn } && espcn.get_submodule("pixel_shuffle") is UpsampleHead { steps: UpsampleSteps.OneStep, convs_after: 0 })
+                exported = folded = EspcnBicubic.FoldResidual(espcn);
+            if (exported is not ISuperResolutionNet net) throw new InvalidOperationException($"{exported.GetName()} does not describe its architecture");
+            var metadata = new Dictionary<string, string>(net.Hyperparameters)
+            {
+                ["arch"] = net.Architecture,
+                ["scale"] = Str(net.Scale),
+                ["trained_by"] = "workbench train sr",
+                ["training_config"] = Config.ToJson(config),
+            };
+            if (folded is not null) metadata["folded"] = $"trained as bicubic + ESPCN({config.Channels}); channels 0..{folded.channels - config.Channels - 1} compute the bicubic part";
+            if (generator is AppliedTwice) metadata["trained_as"] = "applied twice (x4 = net(net(x)))";
+            Checkpoint.ExportWeights(path, exported, metadata);
+            return exported is not BicubicResidual;
+        }
+        finally
+        {
+            folded?.Dispose();
+        }
     }
 
     private static ITrainStep<ImageBatch> BuildStep(SrTrainingConfig c, nn.Module<Tensor, Tensor> generator, Parts parts)
@@ -295,6 +315,7 @@ public static class SuperResolutionRecipe
             ["resumed_from_step"] = resumedFrom?.GlobalStep,
             ["training_seconds"] = Math.Round(r.TrainingTime.TotalSeconds, 1),
             ["weights"] = r.WeightsPath,
+            ["weights_loadable_by_upscale"] = r.WeightsLoadableByUpscale,
             ["validation"] = s is null ? null : new JsonObject
             {
                 ["images"] = new JsonArray(s.Images.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
