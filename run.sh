@@ -71,6 +71,8 @@ run_tests() {
   local status=0
   dotnet test Workbench.sln -c "$CONFIG" --no-build -nologo --logger "trx" --results-directory "$results" || status=$?
   "$PY" tests/summarize_trx.py "$results" || true
+  log "running the notebooks (smoke mode)"
+  "$PY" tests/notebooks/run_notebooks.py || status=$?
   return $status
 }
 

@@ -17,6 +17,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new Command("train", "Train a model with a recipe (TensorBoard events, checkpoints and config.json in the run folder)");
+        command.Subcommands.Add(TrainSrCommand.Create());
         foreach (var task in new[] { "colorize", "defade" })
         {
             var sub = new Command(task, task == "colorize"
