@@ -19,6 +19,7 @@ internal static class Program
             EvaluateCommand.Create(),
             ExperimentCommand.Create(),
             ExportCommand.Create(),
+            KernelCommand.Create(),
             PrepareCommand.Create(),
             QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),
