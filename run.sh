@@ -82,7 +82,7 @@ case "$cmd" in
   setup) setup ;;
   build) setup; build ;;
   test) setup; build; run_tests ;;
-  quickstart) setup; build; echo "quickstart: not yet — it lands with the main-job issue (#7)." ;;
+  quickstart) setup; build; QUIET=1; exec dotnet "$CLI_DLL" quickstart "$@" ;;
   bench) setup; build; "$PY" bench/run_all.py "$@" ;;
   notebook)
     setup; build

@@ -21,6 +21,7 @@ internal static class Program
             ExportCommand.Create(),
             KernelCommand.Create(),
             PrepareCommand.Create(),
+            QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),
             TrainCommand.Create(),
             UpscaleCommand.Create(),

@@ -37,6 +37,9 @@ public sealed record SrExperimentOptions
 
     public int Workers { get; init; } = 1;
 
+    /// <summary>libtorch threads during the experiment (restored after); 0 = leave as is. See MaxPoolVsStridedOptions.Threads.</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>TensorBoard runs go to &lt;RunsDir&gt;/&lt;experiment&gt;/&lt;variant&gt;-seed&lt;k&gt;.</summary>
     public string RunsDir { get; init; } = "runs/experiments";
 
@@ -67,7 +70,6 @@ internal static class SrExperiment
         TestDir = o.TestDir,
         CropSize = o.CropSize,
         BatchSize = o.BatchSize,
-        LossBorder = Math.Min(8, (o.CropSize - 8) / 2),
         Workers = o.Workers,
         PretrainIterations = o.Iterations,
         PretrainLr = o.LearningRate,
@@ -78,6 +80,7 @@ internal static class SrExperiment
         CheckpointEvery = 0,
         RunsDir = Path.Combine(o.RunsDir, experiment),
         Seed = seed,
+        Threads = 0, // the experiment sets the thread count for all its variants
     };
 
     /// <summary>Trains one variant (replacing an earlier run of the same name) and scores it with <paramref name="score"/>.</summary>
@@ -137,7 +140,7 @@ internal static class SrExperiment
         report.Settings["data"] = $"train crops {o.TrainDir}; held-out {validation.Count} photos of {o.TestDir}, centre {o.ValidationCrop} px, inputs by antialiased bicubic downscale";
         report.Settings["budget"] = $"{o.Iterations} steps of batch {o.BatchSize}, {o.CropSize} px high-resolution crops, per variant and seed";
         report.Settings["model"] = $"ESPCN, {o.Channels} channels, predicting the residual over antialiased bicubic (the same for every variant)";
-        report.Settings["training"] = $"L1 pixel loss (border {Math.Min(8, (o.CropSize - 8) / 2)} px left out), Adam lr {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)} cosine-annealed, no GAN";
+        report.Settings["training"] = $"L1 pixel loss, Adam lr {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)} cosine-annealed, no GAN";
         report.Settings["metric"] = $"PSNR/SSIM on Y, border = scale cropped, outputs rounded to 8 bits, run through the Upscaler (mirrored borders); {scoredOn}";
         report.Settings["seeds"] = o.Seeds.ToString(CultureInfo.InvariantCulture);
         report.Settings["threads"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture);

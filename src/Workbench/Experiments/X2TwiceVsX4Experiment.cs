@@ -29,6 +29,7 @@ public static class X2TwiceVsX4Experiment
     public static ExperimentReport Run(SrExperimentOptions options, IProgressSink? sink = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
+        using var threads = ThreadCount.Set(options.Threads);
         using var validation = SrValidationSet.Load(options.TestDir, 4, options.ValidationCrop);
         List<SrVariantRun> Train(string label, int scale, bool applyTwice, bool scoreTwice) => Enumerable.Range(0, options.Seeds).Select(seed =>
         {

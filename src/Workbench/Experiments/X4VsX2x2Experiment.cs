@@ -34,6 +34,7 @@ public static class X4VsX2x2Experiment
     public static ExperimentReport Run(SrExperimentOptions options, IProgressSink? sink = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
+        using var threads = ThreadCount.Set(options.Threads);
         using var validation = SrValidationSet.Load(options.TestDir, 4, options.ValidationCrop);
         // The one-step x4 tail sets the size; the x2 tails get the width that comes closest to it.
         var target = UpsampleHead.ParameterCount(options.Channels, 4, UpsampleSteps.OneStep, convs_after: 0);

@@ -155,7 +155,7 @@ public static class SuperResolutionRecipe
     {
         options ??= new SrRunOptions();
         Check(config);
-        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        using var threads = ThreadCount.Set(config.Threads);
         var runDirectory = Path.GetFullPath(Path.Combine(config.RunsDir, options.RunName ?? DefaultRunName(config)));
         var latest = Checkpointer.LatestPath(runDirectory);
         if (options.Resume && !File.Exists(latest)) throw new FileNotFoundException($"nothing to resume: '{latest}' does not exist", latest);

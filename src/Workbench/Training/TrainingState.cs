@@ -29,8 +29,11 @@ public sealed class TrainingState
     /// <summary>runs/&lt;name&gt;: TensorBoard files, checkpoints, samples, the resolved config.</summary>
     public string RunDirectory { get; }
 
+    /// <summary>The phase running; after the last one completes it equals the number of phases.</summary>
     public int PhaseIndex { get; internal set; }
-    public Phase Phase => Schedule.Phases[PhaseIndex];
+
+    /// <summary>The current phase (the last one once the schedule is complete, so AfterFit callbacks can name it).</summary>
+    public Phase Phase => Schedule.Phases[Math.Min(PhaseIndex, Schedule.Phases.Count - 1)];
 
     /// <summary>Iterations done in the current phase (0 before its first step).</summary>
     public int PhaseIteration { get; internal set; }

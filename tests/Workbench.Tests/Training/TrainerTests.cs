@@ -89,7 +89,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(new[]
         {
             "BeforeFit", "BeforePhase size16", "BeforeStep 0", "AfterStep 1", "BeforeStep 1", "AfterStep 2", "AfterPhase size16",
-            "BeforePhase size24", "BeforeStep 2", "AfterStep 3", "BeforeStep 3", "AfterStep 4", "AfterPhase size24", "AfterFit completed",
+            "BeforePhase size24", "BeforeStep 2", "AfterStep 3", "BeforeStep 3", "AfterStep 4", "AfterPhase size24", "AfterFit completed size24",
         }, log);
     }
 
@@ -100,7 +100,7 @@ public sealed class TrainerTests : IDisposable
         public override void BeforeStep(TrainingState s) => log.Add($"BeforeStep {s.GlobalStep}");
         public override void AfterStep(TrainingState s) => log.Add($"AfterStep {s.GlobalStep}");
         public override void AfterPhase(TrainingState s) => log.Add($"AfterPhase {s.Phase.Name}");
-        public override void AfterFit(TrainingState s) => log.Add(s.Completed ? "AfterFit completed" : "AfterFit stopped");
+        public override void AfterFit(TrainingState s) => log.Add(s.Completed ? $"AfterFit completed {s.Phase.Name}" : "AfterFit stopped");
     }
 
     [Fact]

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+
+using Workbench.Data;
+using Workbench.Display;
+using Workbench.Evaluation;
+using Workbench.Inference;
+using Workbench.Plotting;
+using Workbench.Reports;
+using Workbench.Torch;
+using Workbench.Training.Callbacks;
+
+namespace Workbench.Recipes;
+
+/// <summary>Budgets of the first run: small enough for ~10 minutes on a 2-core CPU, big enough to beat the baselines.</summary>
+public sealed record QuickstartOptions
+{
+    public string DataRoot { get; init; } = EmbeddedData.DefaultRoot;
+    public string RunsRoot { get; init; } = "runs";
+    public string TestImages { get; init; } = "test_images";
+
+    /// <summary>ESPCN x2 pixel-loss iterations.</summary>
+    public int SrIterations { get; init; } = 600;
+
+    /// <summary>Colorizer generator pretraining iterations per size (64, then 96).</summary>
+    public int ColorizeIterations { get; init; } = 200;
+
+    /// <summary>Critic pretraining, then GAN iterations at the last size.</summary>
+    public int CriticIterations { get; init; } = 40;
+    public int GanIterations { get; init; } = 60;
+
+    /// <summary>Tiny budgets, for tests of the pipeline itself.</summary>
+    public static QuickstartOptions Smoke(string root) => new()
+    {
+        DataRoot = Path.Combine(root, "data"), RunsRoot = Path.Combine(root, "runs"),
+        SrIterations = 4, ColorizeIterations = 2, CriticIterations = 2, GanIterations = 2,
+    };
+}
+
+public sealed record QuickstartResult(string ReportPath, string OutputDirectory, SrTrainingResult SuperResolution, ColorizeRunResult Colorization, TimeSpan Elapsed);
+
+/// <summary>
+/// The main job for a newcomer: build the embedded data, train an ESPCN x2 and a small colorizer on the CPU,
+/// apply both to test_images/, and write runs/quickstart/report.html with curves, pictures and metrics
+/// against the baselines (bicubic; the grayscale input and a sepia tint).
+/// </summary>
+public static class Quickstart
+{
+    public const string SrRunName = "quickstart-espcn-x2";
+    public const string ColorizeRunName = "quickstart-colorize";
+
+    public static QuickstartResult Run(QuickstartOptions o, Func<string, IProgressSink?> progress, TextWriter log, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var output = Path.Combine(o.RunsRoot, "quickstart");
+        // The quickstart always starts over: these folders are its own outputs from a previous run.
+        foreach (var old in new[] { output, Path.Combine(o.RunsRoot, SrRunName), Path.Combine(o.RunsRoot, ColorizeRunName) })
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        Directory.CreateDirectory(output);
+
+        log.WriteLine("[1/5] embedded datasets");
+        EmbeddedData.Init(o.DataRoot, cancel: cancel);
+
+        log.WriteLine($"[2/5] training ESPCN x2 ({o.SrIterations} iterations)");
+        var srConfig = SuperResolutionRecipe.Resolve(basis: new SrTrainingConfig
+        {
+            Arch = "espcn", Scale = 2, PretrainIterations = o.SrIterations, GanIterations = 0,
+            TrainDir = Path.Combine(o.DataRoot, "photos", "train"), TestDir = Path.Combine(o.DataRoot, "photos", "test"),
+            RunsDir = o.RunsRoot, ValidateEvery = Math.Max(1, o.SrIterations / 4),
+        });
+        var sr = SuperResolutionRecipe.Run(srConfig, progress("ESPCN x2"), cancel, new SrRunOptions(RunName: SrRunName, Log: log));
+        cancel.ThrowIfCancellationRequested();
+
+        log.WriteLine("[3/5] training the colorizer (generator pretraining at 64 and 96 px, critic, short GAN)");
+        var colorConfig = ColorizeRecipe.Defaults("colorize") with
+        {
+            Run = Path.Combine(o.RunsRoot, ColorizeRunName),
+            Data = Path.Combine(o.DataRoot, "photos", "train"), Validation = Path.Combine(o.DataRoot, "photos", "test"),
+            Sizes = new[] { 64, 96 }, BatchSizes = new[] { 16, 12 },
+            PretrainIterations = o.ColorizeIterations, CriticIterations = o.CriticIterations, GanIterations = o.GanIterations,
+        };
+        var color = ColorizeRecipe.Train(colorConfig, resume: false, progress("colorizer"), log, cancel);
+        cancel.ThrowIfCancellationRequested();
+
+        log.WriteLine("[4/5] upscaling and colorizing test_images/; scoring the colorizer against the baselines");
+        var pictures = ApplyToTestImages(o, sr.WeightsPath!, color.WeightsPath, output, log);
+        ColorizeEvaluationResult evaluation;
+        using (var colorizer = Colorizer.Load(color.WeightsPath))
+            evaluation = ColorizeEvaluation.Run(colorizer, Directory.GetFiles(colorConfig.Validation).Order(StringComparer.Ordinal).ToList(), cancel: cancel);
+
+        log.WriteLine("[5/5] report");
+        var reportPath = Path.Combine(output, "report.html");
+        Report(o, sr, color, evaluation, pictures, clock.Elapsed).Save(reportPath);
+        return new QuickstartResult(reportPath, output, sr, color, clock.Elapsed);
+    }
+
+    private sealed record Pictures(ImageGrid Upscaled, ImageGrid Colorized);
+
+    private static Pictures ApplyToTestImages(QuickstartOptions o, string srWeights, string colorWeights, string output, TextWriter log)
+    {
+        var files = Directory.Exists(o.TestImages)
+            ? Directory.GetFiles(o.TestImages).Where(f => Upscaler.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList()
+            : new List<string>();
+        var upscaledDir = Path.Combine(output, "upscaled");
+        var colorizedDir = Path.Combine(output, "colorized");
+        Directory.CreateDirectory(upscaledDir);
+        Directory.CreateDirectory(colorizedDir);
+        var srCells = new List<ImageDisplay>();
+        var colorCells = new List<ImageDisplay>();
+        using var upscaler = Upscaler.FromFile(srWeights);
+        using var colorizer = Colorizer.Load(colorWeights);
+        foreach (var file in files)
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            try
+            {
+                using var scope = torch.NewDisposeScope();
+                var image = ImageIO.Read(file);
+                using (torch.no_grad())
+                {
+                    // Super-resolution: a 64 px crop of the half-size photo, bicubic vs ESPCN vs the original, shown 3x.
+                    var (h, w) = (image.size(1) / 2 * 2, image.size(2) / 2 * 2);
+                    var original = ImageCrop.CenterCrop(image, (int)h, (int)w);
+                    var small = ImageResize.Resize(original, (int)h / 2, (int)w / 2, InterpolationMode.Bicubic, antialias: true);
+                    var model = upscaler.Upscale(small);
+                    ImageIO.Write(Path.Combine(upscaledDir, name + "_x2.png"), model);
+                    var bicubic = ImageResize.Resize(small, (int)h, (int)w, InterpolationMode.Bicubic, antialias: false).clamp(0, 1);
+                    Tensor Zoom(Tensor t) => ImageResize.Resize(ImageCrop.CenterCrop(t, 64, 64), 192, 192, InterpolationMode.Nearest);
+                    if (image.size(0) >= 3 && !IsGray(image))
+                    {
+                        srCells.Add(new ImageDisplay(ImageIO.Encode(Zoom(bicubic), ImageFormat.Png), $"{name}: bicubic"));
+                        srCells.Add(new ImageDisplay(ImageIO.Encode(Zoom(model), ImageFormat.Png), $"{name}: ESPCN x2"));
+                        srCells.Add(new ImageDisplay(ImageIO.Encode(Zoom(original), ImageFormat.Png), $"{name}: original"));
+                    }
+
+                    // Colorization: every photo goes in as gray; color originals are shown beside the result.
+                    var gray = IsGray(image) ? image.narrow(0, 0, 1) : ColorSpace.Luma(image.narrow(0, 0, 3));
+                    var colored = colorizer.Colorize(gray);
+                    ImageIO.Write(Path.Combine(colorizedDir, name + ".png"), colored);
+                    Tensor Thumb(Tensor t) => ImageResize.Resize(t.size(0) == 1 ? t.expand(3, -1, -1) : t, 192, (int)(192 * t.size(2) / t.size(1)), InterpolationMode.Area);
+                    colorCells.Add(new ImageDisplay(ImageIO.Encode(Thumb(gray), ImageFormat.Png), $"{name}: input"));
+                    colorCells.Add(new ImageDisplay(ImageIO.Encode(Thumb(colored), ImageFormat.Png), $"{name}: colorized"));
+                    colorCells.Add(new ImageDisplay(ImageIO.Encode(Thumb(image.narrow(0, 0, Math.Min(3, image.size(0)))), ImageFormat.Png),
+                        IsGray(image) ? $"{name}: (a real black-and-white photo)" : $"{name}: original"));
+                }
+            }
+            catch (Exception e) when (e is IOException or TorchException or InvalidDataException)
+            {
+                log.WriteLine($"  skipped {file}: {e.Message}");
+            }
+        }
+        return new Pictures(new ImageGrid(srCells, 3), new ImageGrid(colorCells, 3));
+    }
+
+    private static bool IsGray(Tensor image)
+    {
+        if (image.size(0) == 1) return true;
+        using var scope = torch.NewDisposeScope();
+        var rgb = image.narrow(0, 0, 3);
+        return (rgb - rgb.mean(new long[] { 0 }, keepdim: true)).abs().max().item<double>() < 1.5 / 255;
+    }
+
+    private static HtmlReport Report(QuickstartOptions o, SrTrainingResult sr, ColorizeRunResult color, ColorizeEvaluationResult evaluation, Pictures pictures, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var report = new HtmlReport("Workbench quickstart");
+        report.Paragraph($"Trained on the CPU ({Environment.ProcessorCount} cores, libtorch {torch.__version__}) in {elapsed:mm\\:ss} on the embedded photos " +
+                         "(Debian's skimage, scikit-learn and OpenCV sample photos; the test photos are held out by source). " +
+                         "Both models start from scratch: no pretrained weights exist on this machine, so these are small, honest baselines — not DeOldify or ESRGAN quality.");
+
+        report.Heading("Super-resolution: ESPCN x2 vs bicubic");
+        if (sr.Scores is { } s)
+        {
+            var table = new Table("photo", "bicubic PSNR-Y", "ESPCN PSNR-Y", "gain dB", "bicubic SSIM-Y", "ESPCN SSIM-Y");
+            for (var i = 0; i < s.Images.Count; i++)
+                table.AddRow(s.Images[i], F(s.BicubicPsnrY[i]), F(s.PsnrY[i]), F(s.PsnrY[i] - s.BicubicPsnrY[i]), F(s.BicubicSsimY[i], "F4"), F(s.SsimY[i], "F4"));
+            table.AddRow("mean", F(s.BicubicPsnrY.Average()), F(s.PsnrY.Average()), F(s.PsnrY.Average() - s.BicubicPsnrY.Average()), F(s.BicubicSsimY.Average(), "F4"), F(s.SsimY.Average(), "F4"));
+            table.Caption = "Held-out photos, x2, PSNR/SSIM on Y (BT.601) with a 2-pixel border crop, as SR papers report.";
+            report.Table(table);
+        }
+        report.Figure(LossFigure("ESPCN training", sr.LossHistory.Select(r => (r.Step, r.Name, r.Value))));
+        report.Paragraph("Center crops of test_images/ downscaled x2 and brought back, shown at 3x (nearest neighbour): bicubic | ESPCN | original.");
+        report.Images(pictures.Upscaled);
+
+        report.Heading("Colorization: U-Net generator vs the grayscale and sepia baselines");
+        {
+            var table = new Table("method", "PSNR", "SSIM", "Lab chroma error ↓", "colorfulness");
+            foreach (var m in evaluation.Means) table.AddRow(m.Method, F(m.Psnr), F(m.Ssim, "F4"), F(m.ChromaError), F(m.Colorfulness, "F1"));
+            table.Caption = $"{evaluation.Scores.Select(x => x.Image).Distinct().Count()} held-out color photos → film-like grayscale → colorized, compared with the originals " +
+                            $"(means; 'input' is the grayscale itself, 'sepia' a constant tint; the originals' mean colorfulness is {evaluation.TargetColorfulness:F1}).";
+            report.Table(table);
+        }
+        var csv = Path.Combine(color.State.RunDirectory, "losses.csv");
+        if (File.Exists(csv)) report.Figure(LossFigure("colorizer training", ReadLosses(csv)));
+        report.Paragraph("test_images/ colorized from gray (camera and coins are real black-and-white photos): input | colorized | original.");
+        report.Images(pictures.Colorized);
+
+        report.Heading("Next");
+        report.Commands(
+            $"tensorboard --logdir {o.RunsRoot}                                  # the runs: losses, samples every 200 steps, weights",
+            $"./run.sh workbench tensorboard-summary {sr.RunDirectory}   # the same, without TensorBoard",
+            $"./run.sh workbench upscale photo.jpg photo_x2.png --model {sr.WeightsPath} --compare",
+            $"./run.sh workbench colorize old.jpg old_color.jpg --model {color.WeightsPath} --render-size 256",
+            "./run.sh workbench train sr --set pretrainIterations=5000           # a longer run",
+            "./run.sh workbench experiment x4-vs-x2x2                            # the SR notes' experiments",
+            "./run.sh notebook                                                   # the notebooks, with the C# kernel");
+        return report;
+
+        string F(double value, string format = "F2") => value.ToString(format, inv);
+    }
+
+    private static IEnumerable<(long Step, string Name, double Value)> ReadLosses(string csv) =>
+        File.ReadLines(csv).Skip(1).Select(line => line.Split(',')).Where(p => p.Length == 4)
+            .Select(p => (long.Parse(p[0], CultureInfo.InvariantCulture), p[2], double.Parse(p[3], CultureInfo.InvariantCulture)));
+
+    /// <summary>Each loss as a line (smoothed over 20 steps), validation values as markers on a second panel.</summary>
+    private static Figure LossFigure(string title, IEnumerable<(long Step, string Name, double Value)> rows)
+    {
+        var figure = Figure.Subplots(1, 2, "training losses (smoothed)", "validation PSNR (dB)");
+        figure.Title = title;
+        figure.Height = 360;
+        foreach (var group in rows.Where(r => double.IsFinite(r.Value)).GroupBy(r => r.Name))
+        {
+            var points = group.OrderBy(r => r.Step).ToList();
+            var validation = group.Key.StartsWith("val_", StringComparison.Ordinal);
+            if (validation && !group.Key.Contains("psnr", StringComparison.Ordinal)) continue; // one scale per panel: dB
+            if (!validation && (group.Key.Contains("grad_norm", StringComparison.Ordinal) || group.Key.Contains("score", StringComparison.Ordinal))) continue;
+            var y = validation ? points.Select(p => p.Value).ToList() : Smooth(points.Select(p => p.Value).ToList(), 20);
+            figure.Add(new Scatter(points.Select(p => (double)p.Step), y, validation ? ScatterMode.LinesAndMarkers : ScatterMode.Lines) { Name = group.Key }, 1, validation ? 2 : 1);
+        }
+        figure.AxisTitles("step", "loss", 1, 1);
+        figure.AxisTitles("step", "value", 1, 2);
+        return figure;
+    }
+
+    private static List<double> Smooth(List<double> values, int window)
+    {
+        var result = new List<double>(values.Count);
+        double sum = 0;
+        for (var i = 0; i < values.Count; i++)
+        {
+            sum += values[i];
+            if (i >= window) sum -= values[i - window];
+            result.Add(sum / Math.Min(i + 1, window));
+        }
+        return result;
+    }
+}
