@@ -29,6 +29,8 @@ internal static class Program
             Console.Error.WriteLine("Run 'workbench --help' for usage.");
             return 2;
         }
-        return parse.Invoke();
+        // Async invocation hooks Ctrl-C/SIGTERM to the actions' CancellationToken (the synchronous one does not);
+        // the timeout leaves an interrupted training run time to write its checkpoint.
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) }).GetAwaiter().GetResult();
     }
 }

@@ -19,7 +19,9 @@ internal static class TrainSrCommand
     {
         var command = new Command("sr", "Super-resolution: pixel-loss pretraining, then optional perceptual + GAN (notes' dilation critic, TTUR, k critic steps); PSNR/SSIM vs bicubic on held-out photos");
         foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, PrintConfig }) command.Options.Add(option);
-        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
+        // Task.Run: System.CommandLine installs its Ctrl-C handler only once the action has returned its (pending) task;
+        // work done synchronously before that would be killed by Ctrl-C instead of cancelled.
+        command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(parse, cancel), CancellationToken.None));
         return command;
     }
 
