@@ -51,7 +51,7 @@ public sealed record SrExperimentOptions
     /// <summary>Seconds-sized settings for tests and <c>--smoke</c>.</summary>
     public static SrExperimentOptions SmokeDefaults(string trainDir, string testDir, string runsDir) => new()
     {
-        TrainDir = trainDir, TestDir = testDir, RunsDir = runsDir, Iterations = 4, BatchSize = 2, CropSize = 32, Channels = 4,
+        TrainDir = trainDir, TestDir = testDir, RunsDir = runsDir, Seeds = 1, Iterations = 4, BatchSize = 2, CropSize = 32, Channels = 4,
         ValidateEvery = 2, ValidationCrop = 32, Workers = 0, Smoke = true,
     };
 }
