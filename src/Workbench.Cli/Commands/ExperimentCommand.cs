@@ -10,7 +10,7 @@ namespace Workbench.Cli.Commands;
 internal static class ExperimentCommand
 {
     private static readonly Option<bool> Smoke = new("--smoke") { Description = "Tiny sizes and few steps (checks the pipeline in seconds; the numbers mean nothing)" };
-    private static readonly Option<int?> Seeds = new("--seeds") { Description = "Seeds per variant (default: 1 for the SR experiments, 5 for the digits)" };
+    private static readonly Option<int?> Seeds = new("--seeds") { Description = "Seeds per variant (default: 3 for the SR experiments, 5 for the digits)" };
     private static readonly Option<int?> Iterations = new("--iterations") { Description = "SR experiments: steps per variant (default 800); digits: epochs (default 10)" };
     private static readonly Option<string> RunsDir = new("--runs-dir") { Description = "Where TensorBoard runs and the report go (<dir>/<experiment>/)", DefaultValueFactory = _ => "runs/experiments" };
     private static readonly Option<string> DataRoot = new("--data") { Description = "Datasets root (workbench data init)", DefaultValueFactory = _ => EmbeddedData.DefaultRoot };
@@ -29,7 +29,8 @@ internal static class ExperimentCommand
         {
             var sub = new Command(name, description);
             foreach (var option in new Option[] { Smoke, Seeds, Iterations, RunsDir, DataRoot }) sub.Options.Add(option);
-            sub.SetGuardedAction((parse, cancel) => Task.FromResult(Run(name, parse, cancel)));
+            // Task.Run: see TrainSrCommand (Ctrl-C cancels only actions that return before doing their work).
+            sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(name, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
         return command;

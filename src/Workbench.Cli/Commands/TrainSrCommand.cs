@@ -6,20 +6,23 @@ using Workbench.Training;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench train sr [--config f.json] [--set k=v ...] [--run NAME] [--resume]</c>: the super-resolution recipe.</summary>
+/// <summary><c>workbench train sr [--config f.json] [--set k=v ...] [--run NAME] [--resume | --overwrite]</c>: the super-resolution recipe.</summary>
 internal static class TrainSrCommand
 {
     private static readonly Option<string?> ConfigFile = new("--config", "-c") { Description = "JSON file of config values (keys as in the saved config.json)" };
     private static readonly Option<string[]> Set = new("--set") { Description = "Override one config value: key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string?> RunName = new("--run") { Description = "Run folder name under runsDir (default sr-ARCH-xSCALE)" };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue the run from its latest checkpoint (its saved config, then --config/--set)" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Delete an existing run folder of that name first" };
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the resolved config and the schedule, and exit" };
 
     public static Command Create()
     {
         var command = new Command("sr", "Super-resolution: pixel-loss pretraining, then optional perceptual + GAN (notes' dilation critic, TTUR, k critic steps); PSNR/SSIM vs bicubic on held-out photos");
-        foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, PrintConfig }) command.Options.Add(option);
-        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
+        foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, Overwrite, PrintConfig }) command.Options.Add(option);
+        // Task.Run: System.CommandLine installs its Ctrl-C handler only once the action has returned its (pending) task;
+        // work done synchronously before that would be killed by Ctrl-C instead of cancelled.
+        command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(parse, cancel), CancellationToken.None));
         return command;
     }
 
@@ -44,7 +47,7 @@ internal static class TrainSrCommand
             return 0;
         }
         using var sink = new SpectreProgressSink();
-        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, resume, Console.Out));
+        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, resume, Console.Out, parse.GetValue(Overwrite)));
         if (result.Interrupted)
         {
             Console.WriteLine($"interrupted at step {result.Steps}: checkpoint saved in {Path.Combine(result.RunDirectory, "checkpoints")}; continue with --run {name} --resume");

@@ -66,6 +66,7 @@ public sealed class ExperimentReport
     /// <summary>Smoke mode: tiny sizes, the numbers mean nothing.</summary>
     public bool Smoke { get; init; }
 
+    /// <summary>When the experiment started (UTC).</summary>
     public DateTime Date { get; init; } = DateTime.UtcNow;
 
     public TimeSpan Elapsed { get; set; }
@@ -156,7 +157,7 @@ public sealed class ExperimentReport
         var md = new StringBuilder();
         md.AppendLine($"### {Title}{(Smoke ? " (smoke run: sizes too small to mean anything)" : "")}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {Date:yyyy-MM-dd HH:mm} UTC, {Elapsed.TotalMinutes:F1} min. Claim ({ClaimSource}):");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Started {Date:yyyy-MM-dd HH:mm} UTC, took {Elapsed.TotalMinutes:F1} min. Claim ({ClaimSource}):");
         md.AppendLine();
         md.AppendLine($"> {Claim}");
         md.AppendLine(">");
@@ -205,7 +206,7 @@ public sealed class ExperimentReport
         h.AppendLine("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}blockquote{color:#444}pre{font-size:.75em;max-height:12em;overflow:auto;background:#f6f6f6}</style></head><body>");
         h.AppendLine($"<h1>{E(Title)}</h1>");
         if (Smoke) h.AppendLine("<p><b>Smoke run</b>: sizes too small for the numbers to mean anything.</p>");
-        h.AppendLine($"<p>{E(Date.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC, {E(Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture))} min. Claim ({E(ClaimSource)}):</p>");
+        h.AppendLine($"<p>Started {E(Date.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC, took {E(Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture))} min. Claim ({E(ClaimSource)}):</p>");
         h.AppendLine($"<blockquote lang=\"ru\">{E(Claim)}</blockquote><blockquote>{E(ClaimTranslation)}</blockquote>");
         h.AppendLine("<ul>" + string.Concat(Settings.Select(kv => $"<li>{E(kv.Key)}: {E(kv.Value)}</li>")) + "</ul>");
         h.AppendLine("<table><tr>" + string.Concat(Columns.Select(c => $"<th>{E(c)}</th>")) + "</tr>");

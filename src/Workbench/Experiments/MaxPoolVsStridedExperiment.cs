@@ -82,7 +82,7 @@ public static class MaxPoolVsStridedExperiment
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Seeds, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1);
-        var clock = Stopwatch.StartNew();
+        var (started, clock) = (DateTime.UtcNow, Stopwatch.StartNew());
         using var threads = ThreadCount.Set(options.Threads);
         var runs = Path.GetFullPath(Path.Combine(options.RunsDir, Name));
         using var digits = EmbeddedData.LoadDigits(options.DataRoot);
@@ -106,6 +106,7 @@ public static class MaxPoolVsStridedExperiment
             ClaimTranslation = ClaimTranslation,
             ClaimSource = "seeds/superresolution-gan-notes.ru.txt, \"max pooling vs strided conv\"",
             Smoke = options.Smoke,
+            Date = started,
             RunsDirectory = runs,
         };
         report.Settings["data"] = $"OpenCV digits 20x20, {data.TrainCount} train / {data.TestCount} test (fixed stratified split)";

@@ -28,7 +28,7 @@ public static class X2TwiceVsX4Experiment
 
     public static ExperimentReport Run(SrExperimentOptions options, IProgressSink? sink = null, CancellationToken cancel = default)
     {
-        var clock = Stopwatch.StartNew();
+        var (started, clock) = (DateTime.UtcNow, Stopwatch.StartNew());
         using var threads = ThreadCount.Set(options.Threads);
         using var validation = SrValidationSet.Load(options.TestDir, 4, options.ValidationCrop);
         List<SrVariantRun> Train(string label, int scale, bool applyTwice, bool scoreTwice) => Enumerable.Range(0, options.Seeds).Select(seed =>
@@ -49,6 +49,7 @@ public static class X2TwiceVsX4Experiment
             ClaimTranslation = ClaimTranslation,
             ClaimSource = "seeds/superresolution-gan-notes.ru.txt, \"Увеличение в 4 или 2 раза\"",
             Smoke = options.Smoke,
+            Date = started,
             RunsDirectory = Path.GetFullPath(Path.Combine(options.RunsDir, Name)),
         };
         SrExperiment.Describe(report, options, validation, "all three scored from their exported weights (the x2 ones wrapped as net(net(x)))");

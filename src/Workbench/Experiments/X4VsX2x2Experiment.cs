@@ -33,7 +33,7 @@ public static class X4VsX2x2Experiment
 
     public static ExperimentReport Run(SrExperimentOptions options, IProgressSink? sink = null, CancellationToken cancel = default)
     {
-        var clock = Stopwatch.StartNew();
+        var (started, clock) = (DateTime.UtcNow, Stopwatch.StartNew());
         using var threads = ThreadCount.Set(options.Threads);
         using var validation = SrValidationSet.Load(options.TestDir, 4, options.ValidationCrop);
         // The one-step x4 tail sets the size; the x2 tails get the width that comes closest to it.
@@ -59,6 +59,7 @@ public static class X4VsX2x2Experiment
             ClaimTranslation = ClaimTranslation,
             ClaimSource = "seeds/superresolution-gan-notes.ru.txt, \"x4 vs x2x2\"",
             Smoke = options.Smoke,
+            Date = started,
             RunsDirectory = Path.GetFullPath(Path.Combine(options.RunsDir, Name)),
         };
         SrExperiment.Describe(report, options, validation, "scored at the end of training on the trained network (x2 tails have no plain-weights export)");

@@ -19,7 +19,8 @@ namespace Workbench.Recipes;
 /// <param name="RunName">Folder under the config's RunsDir; null: <see cref="SuperResolutionRecipe.DefaultRunName"/>.</param>
 /// <param name="Resume">Continue from the run's latest checkpoint (the config must describe the same networks).</param>
 /// <param name="Log">Where the recipe writes its few lines (the loop description, the validation table); null for none.</param>
-public sealed record SrRunOptions(string? RunName = null, bool Resume = false, TextWriter? Log = null);
+/// <param name="Overwrite">Delete an existing run folder of that name first (a rerun of a quickstart); without it an existing run is an error.</param>
+public sealed record SrRunOptions(string? RunName = null, bool Resume = false, TextWriter? Log = null, bool Overwrite = false);
 
 /// <summary>What a finished (or interrupted) super-resolution run produced.</summary>
 public sealed record SrTrainingResult
@@ -157,10 +158,12 @@ public static class SuperResolutionRecipe
         Check(config);
         using var threads = ThreadCount.Set(config.Threads);
         var runDirectory = Path.GetFullPath(Path.Combine(config.RunsDir, options.RunName ?? DefaultRunName(config)));
+        if (options.Overwrite && options.Resume) throw new ArgumentException("overwrite and resume exclude each other");
+        if (options.Overwrite && Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
         var latest = Checkpointer.LatestPath(runDirectory);
         if (options.Resume && !File.Exists(latest)) throw new FileNotFoundException($"nothing to resume: '{latest}' does not exist", latest);
         if (!options.Resume && File.Exists(latest))
-            throw new ArgumentException($"run '{runDirectory}' already has checkpoints; continue it with --resume or choose another --run name");
+            throw new ArgumentException($"run '{runDirectory}' already has checkpoints; continue it with --resume, replace it with --overwrite, or choose another --run name");
         Directory.CreateDirectory(runDirectory);
 
         torch.manual_seed(config.Seed);

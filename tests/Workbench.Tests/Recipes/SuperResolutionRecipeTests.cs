@@ -111,7 +111,7 @@ public sealed class SuperResolutionRecipeTests : IDisposable
         Assert.True(first.Interrupted);
         Assert.Null(first.WeightsPath);
         Assert.Equal(4, first.Steps);
-        Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.Run(config, options: new SrRunOptions("split"))); // no silent overwrite
+        Assert.Contains("--overwrite", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.Run(config, options: new SrRunOptions("split"))).Message); // no silent overwrite
 
         var second = SuperResolutionRecipe.Run(config, options: new SrRunOptions("split", Resume: true));
         Assert.True(second.Completed);
