@@ -8,6 +8,22 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'workbench --help' for usage.");
+            return 2;
+        }
+        // Async invocation hooks Ctrl-C/SIGTERM to the actions' CancellationToken (the synchronous one does not);
+        // the timeout leaves an interrupted training run time to write its checkpoint.
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The whole command tree (tests walk it).</summary>
+    internal static RootCommand BuildRoot()
+    {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
         root.Options.Add(CliOptions.Verbose);
         // One command per line, alphabetical: each feature adds its own line.
@@ -28,15 +44,6 @@ internal static class Program
             VersionCommand.Create(),
         ];
         foreach (var command in commands) root.Subcommands.Add(command);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine("Run 'workbench --help' for usage.");
-            return 2;
-        }
-        // Async invocation hooks Ctrl-C/SIGTERM to the actions' CancellationToken (the synchronous one does not);
-        // the timeout leaves an interrupted training run time to write its checkpoint.
-        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) }).GetAwaiter().GetResult();
+        return root;
     }
 }

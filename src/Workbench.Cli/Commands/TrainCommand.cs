@@ -28,7 +28,6 @@ internal static class TrainCommand
             sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
-        command.Subcommands.Add(TrainSrCommand.Create());
         return command;
     }
 

@@ -1,0 +1,88 @@
+using Workbench.Testing;
+
+using Workbench.Inference;
+using Workbench.Models;
+using Workbench.Models.SuperResolution;
+
+namespace Workbench.Cli.Tests;
+
+/// <summary>The CLI as a user meets it: help, usage errors and bad files give exit codes and one readable line, no stack trace.</summary>
+public class CliProcessTests
+{
+    [Fact]
+    public void HelpListsTheCommandsAndExitsZero()
+    {
+        var r = CliProcess.Run("--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("upscale", r.Stdout);
+        Assert.Contains("colorize", r.Stdout);
+    }
+
+    [Fact]
+    public void SubcommandHelpWorks()
+    {
+        var r = CliProcess.Run("train", "colorize", "--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("--resume", r.Stdout);
+    }
+
+    [Fact]
+    public void UnknownCommandIsAUsageError()
+    {
+        var r = CliProcess.Run("colourise");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("colourise", r.Stderr);
+    }
+
+    [Fact]
+    public void MissingInputNamesTheFileWithoutAStackTrace()
+    {
+        using var dir = new TempDir();
+        var model = Path.Combine(dir.Path, "espcn.safetensors");
+        using (var espcn = SuperResolutionModels.Create("espcn", 2)) SuperResolutionModels.Save(espcn, model);
+        var missing = Path.Combine(dir.Path, "no-such-photo.png");
+        var r = CliProcess.Run("upscale", missing, Path.Combine(dir.Path, "out.png"), "--model", model);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no-such-photo.png", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void CorruptInputNamesTheFileAndTheProblem()
+    {
+        using var dir = new TempDir();
+        var model = Path.Combine(dir.Path, "tiny.safetensors");
+        var spec = UnetSpec.Preset("tiny");
+        using (var generator = spec.Build()) ModelFile.Save(model, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
+        var bad = Path.Combine(dir.Path, "truncated.jpg");
+        File.WriteAllBytes(bad, new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F' });
+        var r = CliProcess.Run("colorize", bad, Path.Combine(dir.Path, "out.png"), "--model", model);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("truncated.jpg", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "out.png")));
+    }
+
+    [Fact]
+    public void ABadImageInAFolderDoesNotStopTheBatch()
+    {
+        using var dir = new TempDir();
+        var model = Path.Combine(dir.Path, "tiny.safetensors");
+        var spec = UnetSpec.Preset("tiny");
+        using (var generator = spec.Build()) ModelFile.Save(model, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
+        var input = Directory.CreateDirectory(Path.Combine(dir.Path, "in")).FullName;
+        File.WriteAllBytes(Path.Combine(input, "a-broken.png"), new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' });
+        File.Copy(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), Path.Combine(input, "b-coins.png"));
+        var output = Path.Combine(dir.Path, "out");
+        var r = CliProcess.Run("colorize", input, output, "--model", model, "--render-size", "64");
+        Assert.Contains("a-broken.png", r.Stdout + r.Stderr);
+        Assert.True(File.Exists(Path.Combine(output, "b-coins.png")), r.Stdout + r.Stderr);
+    }
+
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("wb-cli-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
