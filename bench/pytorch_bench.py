@@ -10,6 +10,9 @@ import time
 
 import torch
 
+import pytorch_data_bench
+import pytorch_model_bench
+
 
 def matmul_2048():
     n = 2048
@@ -58,7 +61,8 @@ def conv_lrelu_conv():
     return step, "conv3x3-leaky_relu-conv3x3 fwd+bwd, 16x64x64x64", 3 * 2 * (2.0 * 16 * 64 * 64 * 64 * 64 * 9), 16
 
 
-BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step, conv_lrelu_conv)}
+BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step, conv_lrelu_conv,
+                                       *pytorch_model_bench.BENCHMARKS, *pytorch_data_bench.BENCHMARKS)}
 
 
 def main():

@@ -18,6 +18,13 @@ internal static class Program
         ["small_ops_x100"] = () => new SmallOpsBenchmark(),
         ["mlp_train_step"] = () => new MlpTrainStepBenchmark(),
         ["conv_lrelu_conv"] = () => new ConvLeakyConvBenchmark(),
+        ["espcn_x2_train"] = ModelBenchmarks.EspcnX2Train,
+        ["rrdbnet_x4_train"] = ModelBenchmarks.RrdbNetX4Train,
+        ["unet_small_train"] = ModelBenchmarks.UnetSmallTrain,
+        ["disc_dilation_train"] = ModelBenchmarks.DiscDilationTrain,
+        ["espcn_x2_infer_256"] = ModelBenchmarks.EspcnX2Infer256,
+        ["unet_small_infer_256"] = ModelBenchmarks.UnetSmallInfer256,
+        ["data_loader_jpeg"] = () => new DataLoaderJpegBenchmark(),
     };
 
     private static int Main(string[] args)
