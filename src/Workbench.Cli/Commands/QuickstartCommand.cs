@@ -22,7 +22,9 @@ internal static class QuickstartCommand
                 Console.WriteLine($"Done in {result.Elapsed:mm\\:ss}.");
                 Console.WriteLine($"  report        {Path.GetFullPath(result.ReportPath)}");
                 Console.WriteLine($"  ESPCN x2      {result.SuperResolution.WeightsPath}  (PSNR-Y {result.SuperResolution.ModelPsnrY:F2} dB vs bicubic {result.SuperResolution.BicubicPsnrY:F2} dB)");
-                Console.WriteLine($"  colorizer     {result.Colorization.WeightsPath}");
+                var chroma = result.ColorizationScores;
+                Console.WriteLine($"  colorizer     {result.Colorization.WeightsPath}  (Lab chroma error {chroma.Mean(QuickstartResult.GanMethod).ChromaError:F2}; " +
+                                  $"before the GAN {chroma.Mean(QuickstartResult.PretrainedMethod).ChromaError:F2}; gray input {chroma.Mean("input").ChromaError:F2}; sepia {chroma.Mean("sepia").ChromaError:F2}; lower is better)");
                 Console.WriteLine($"  upscaled      {Path.GetFullPath(Path.Combine(result.OutputDirectory, "upscaled"))}");
                 Console.WriteLine($"  colorized     {Path.GetFullPath(Path.Combine(result.OutputDirectory, "colorized"))}");
                 Console.WriteLine($"  TensorBoard   tensorboard --logdir {Path.GetFullPath(options.RunsRoot)}");

@@ -21,6 +21,20 @@ public sealed class LossHistory : Callback
     /// <summary>Adds values that are not step losses (validation metrics) to the same history.</summary>
     public void Record(long step, string phase, string name, double value) => rows.Add((step, phase, name, value));
 
+    /// <summary>A resumed run keeps the rows the interrupted run wrote up to the resume step (later ones are redone).</summary>
+    public override void BeforeFit(TrainingState state)
+    {
+        var csv = Path.Combine(state.RunDirectory, "losses.csv");
+        if (state.GlobalStep == 0 || rows.Count > 0 || !File.Exists(csv)) return;
+        foreach (var line in File.ReadLines(csv).Skip(1))
+        {
+            var p = line.Split(',');
+            if (p.Length == 4 && long.TryParse(p[0], CultureInfo.InvariantCulture, out var step) && step <= state.GlobalStep
+                && double.TryParse(p[3], CultureInfo.InvariantCulture, out var value))
+                rows.Add((step, p[1], p[2], value));
+        }
+    }
+
     public override void AfterStep(TrainingState state)
     {
         foreach (var (name, value) in state.LastStep!.Losses) rows.Add((state.GlobalStep, state.Phase.Name, name, value));
