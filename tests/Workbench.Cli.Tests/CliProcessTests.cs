@@ -1,5 +1,6 @@
 using Workbench.Testing;
 
+using Workbench.Data;
 using Workbench.Inference;
 using Workbench.Models;
 using Workbench.Models.SuperResolution;
@@ -77,6 +78,20 @@ public class CliProcessTests
         var r = CliProcess.Run("colorize", input, output, "--model", model, "--render-size", "64");
         Assert.Contains("a-broken.png", r.Stdout + r.Stderr);
         Assert.True(File.Exists(Path.Combine(output, "b-coins.png")), r.Stdout + r.Stderr);
+    }
+
+    [Fact]
+    public void ShippedModelsAreTheDefaults()
+    {
+        using var dir = new TempDir();
+        var colorized = Path.Combine(dir.Path, "coins-color.png");
+        var r = CliProcess.Run("colorize", Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), colorized, "--render-size", "128");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.True(File.Exists(colorized));
+        var upscaled = Path.Combine(dir.Path, "coins-x2.png");
+        r = CliProcess.Run("upscale", Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), upscaled);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(2 * ImageIO.ReadInfo(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png")).Width, ImageIO.ReadInfo(upscaled).Width);
     }
 
     private sealed class TempDir : IDisposable

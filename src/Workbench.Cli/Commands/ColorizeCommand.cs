@@ -13,7 +13,7 @@ internal static class ColorizeCommand
 {
     private static readonly Argument<string> Input = new("input") { Description = "Photo, or a folder of photos (searched recursively)" };
     private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files)" };
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "Generator weights (.safetensors written by `workbench train`, or a training checkpoint)", Required = true };
+    private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Generator weights (.safetensors written by `workbench train`, or a training checkpoint) [colorize default: models/{ShippedModels.Colorizer}, the quickstart's colorizer]" };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "The model sees about N×N pixels (aspect kept); the result keeps the input's size", DefaultValueFactory = _ => 256 };
     private static readonly Option<string> Chroma = new("--chroma") { Description = "Join the model's colour with the original's luminance in yuv (DeOldify) or lab", DefaultValueFactory = _ => "yuv" };
     private static readonly Option<int[]> Sweep = new("--sweep") { Description = "Write the photo at these render sizes side by side instead (e.g. --sweep 128 192 256)", AllowMultipleArgumentsPerToken = true };
@@ -50,7 +50,9 @@ internal static class ColorizeCommand
             Mode = name == "defade" ? Recombination.AddResidual : Recombination.KeepLuminance,
             Device = ParseDevice(parse.GetValue(DeviceOption)!),
         };
-        using var colorizer = Colorizer.Load(parse.GetValue(Model)!, options);
+        var weights = parse.GetValue(Model) ?? (name == "colorize" ? ShippedModels.PathOf(ShippedModels.Colorizer)
+            : throw new UsageException("defade needs --model: no DeFade model ships with Workbench; train one with `workbench train defade`"));
+        using var colorizer = Colorizer.Load(weights, options);
         if (name == "colorize" && colorizer.Info?.Task == "defade") Console.Error.WriteLine("note: this is a DeFade model; `workbench defade` restores with it");
         var sweep = parse.GetValue(Sweep);
         if (!isFolder)

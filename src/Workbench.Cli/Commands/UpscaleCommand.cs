@@ -11,7 +11,7 @@ internal static class UpscaleCommand
 {
     private static readonly Argument<string> Input = new("input") { Description = "Image file, or a folder of images (searched recursively)" };
     private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one" };
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "Weights (.safetensors); files saved by Workbench record their architecture and scale", Required = true };
+    private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights (.safetensors); files saved by Workbench record their architecture and scale [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
     private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, for weights without metadata: {string.Join(", ", SuperResolutionModels.Architectures)}" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Upscaling factor, for weights without metadata (2, 4, ...)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile side in input pixels (0 = whole image at once)", DefaultValueFactory = _ => 256 };
@@ -33,7 +33,7 @@ internal static class UpscaleCommand
     {
         var input = parse.GetValue(Input)!;
         var output = parse.GetValue(Output)!;
-        var weights = parse.GetValue(Model)!;
+        var weights = parse.GetValue(Model) ?? ShippedModels.PathOf(ShippedModels.EspcnX2);
         if (!File.Exists(weights)) throw new FileNotFoundException($"weights file '{weights}' does not exist");
         var isFolder = Directory.Exists(input);
         if (!isFolder && !File.Exists(input)) throw new FileNotFoundException($"input '{input}' does not exist");
