@@ -46,6 +46,8 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
         Console.SetError(new SinkWriter(() => _sink, "stderr", Console.Error));
         Console.SetIn(new SinkReader(() => _sink, Console.In));
         Notebook.Publisher = new SinkPublisher(() => _sink);
+        // Library training loops are not rewritten like cell code; the trainer polls this between steps.
+        Workbench.Training.HostInterrupt.Requested = static () => Interruption.IsRequested;
     }
 
     public ScriptOptions Options { get; }

@@ -351,8 +351,8 @@ public static partial class nn
             }
         }
 
-        /// <summary>Clears parameter gradients: to None (PyTorch 2's default), or to zeros in place.</summary>
-        public void zero_grad(bool set_to_none = true)
+        /// <summary>Clears parameter gradients: to zeros in place (PyTorch 1.13's default, as Optimizer.zero_grad), or to None.</summary>
+        public void zero_grad(bool set_to_none = false)
         {
             foreach (var p in parameters())
             {

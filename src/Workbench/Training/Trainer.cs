@@ -74,7 +74,7 @@ public sealed class Trainer<TBatch> where TBatch : IDisposable
         using var batches = Cycle(data(phase), state.DataEpoch, state.DataPosition).GetEnumerator();
         while (state.PhaseIteration < phase.Iterations && !state.StopRequested)
         {
-            if (cancel.IsCancellationRequested)
+            if (cancel.IsCancellationRequested || HostInterrupt.Requested())
             {
                 state.Interrupted = true;
                 state.RequestStop($"interrupted at step {state.GlobalStep}");

@@ -120,6 +120,20 @@ public sealed class RoslynInterpreterTests : IDisposable
     }
 
     [Fact]
+    public async Task LibraryLoopsSeeTheInterruptThroughHostInterrupt()
+    {
+        // Enumerable.Any is compiled library code and the lambda is not rewritten (no loop in it), nothing sleeps: like
+        // Trainer.Fit, it can only stop by polling HostInterrupt.Requested, which the interpreter points at the kernel's flag.
+        var sink = new RecordingSink();
+        var cell = Task.Run(() => Run("Console.WriteLine(\"started\");\nSystem.Linq.Enumerable.Range(0, int.MaxValue).Any(_ => Workbench.Training.HostInterrupt.Requested());", sink));
+        Assert.True(sink.Started.Wait(TimeSpan.FromSeconds(60)), "the cell did not start");
+        await Task.Delay(100);
+        _interpreter.Interrupt();
+        Assert.True(await Task.WhenAny(cell, Task.Delay(TimeSpan.FromSeconds(2))) == cell, "the library loop did not see the interrupt within 2 s");
+        Assert.False(Workbench.Training.HostInterrupt.Requested(), "the flag is reset when the cell ends");
+    }
+
+    [Fact]
     public void AnInterruptWhileIdleDoesNotLeakIntoTheNextCell()
     {
         _interpreter.Interrupt();

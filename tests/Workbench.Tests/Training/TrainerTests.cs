@@ -64,6 +64,30 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(20, csvRows);
     }
 
+    [Fact]
+    public void AHostInterruptStopsTheRunWithACheckpoint()
+    {
+        var steps = 0;
+        try
+        {
+            // What the Jupyter kernel's interrupt button does: no token in user code, a flag the trainer polls.
+            HostInterrupt.Requested = () => steps >= 7;
+            var run = Train("host", 20, extra: () => new CountSteps(() => steps++));
+            Assert.True(run.State.Interrupted);
+            Assert.Equal(7, run.State.GlobalStep);
+            Assert.True(File.Exists(Path.Combine(runs, "host", "checkpoints", "interrupted_00000007.safetensors")));
+        }
+        finally
+        {
+            HostInterrupt.Requested = static () => false;
+        }
+    }
+
+    private sealed class CountSteps(Action onStep) : Callback
+    {
+        public override void AfterStep(TrainingState state) => onStep();
+    }
+
     private sealed class StopAt(long step, CancellationTokenSource cancel) : Callback
     {
         public override void AfterStep(TrainingState state)

@@ -216,9 +216,9 @@ public class ModuleTests
         net.call(torch.randn(2, 3)).sum().backward();
         Assert.Null(((nn.Linear)net[0]).weight.grad);
         Assert.NotNull(((nn.Linear)net[2]).weight.grad);
-        net.zero_grad(set_to_none: false);
+        net.zero_grad(); // PyTorch 1.13: set_to_none=False
         Assert.Equal(0f, ((nn.Linear)net[2]).weight.grad!.abs().sum().item<float>());
-        net.zero_grad();
+        net.zero_grad(set_to_none: true);
         Assert.Null(((nn.Linear)net[2]).weight.grad);
 
         var visited = new List<string>();
