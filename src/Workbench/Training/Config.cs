@@ -62,7 +62,12 @@ public static class Config
     {
         if (current is JsonArray || text.StartsWith('[') || text.StartsWith('{'))
         {
-            try { return JsonNode.Parse(text); }
+            try
+            {
+                var parsed = JsonNode.Parse(text);
+                // "sizes=64" parses as the number 64; a list-valued key takes it as the one-element list [64].
+                if (current is not JsonArray || parsed is JsonArray) return parsed;
+            }
             catch (JsonException) { }
             return new JsonArray(text.Split(',').Select(p => ParseValue(p.Trim(), null)).ToArray());
         }

@@ -31,6 +31,14 @@ public sealed class ConfigTests : IDisposable
         Assert.Contains("\"learningRate\": 0.01", Config.ToJson(c));
     }
 
+    [Theory]
+    [InlineData("sizes=64")]
+    [InlineData("sizes=[64]")]
+    public void ASingleValueForAListKeyIsAOneElementList(string assignment)
+    {
+        Assert.Equal(new[] { 64 }, Config.Resolve(new Example(), overrides: new[] { assignment }).Sizes);
+    }
+
     [Fact]
     public void UnknownKeysAndBadValuesAreClearErrors()
     {
