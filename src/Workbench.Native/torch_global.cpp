@@ -1,4 +1,7 @@
 // Process-wide state: seeds and RNG state, threads, devices, build information.
+#ifdef WB_HAS_OPENMP
+#include <omp.h>
+#endif
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <torch/version.h>
@@ -35,6 +38,21 @@ WB_API int wb_set_rng_state(Tensor state) {
 
 WB_API int wb_set_num_threads(int n) { WB_STATUS(at::set_num_threads(n)) }
 WB_API int wb_get_num_threads() { return at::get_num_threads(); }
+
+// The intra-op thread count of the calling thread only (OpenMP keeps it per thread; at::set_num_threads would
+// also change the default of every thread started later). Initialises the thread's ATen defaults first, or
+// its first parallel op would reset them. Without OpenMP (another ATen backend) this does nothing.
+WB_API int wb_set_num_threads_this_thread(int n) {
+  try {
+    TORCH_CHECK(n > 0, "thread count must be positive, got ", n);
+    at::internal::lazy_init_num_threads();
+#ifdef WB_HAS_OPENMP
+    omp_set_num_threads(n);
+#endif
+    return 0;
+  }
+  WB_CATCH(-1)
+}
 WB_API int wb_set_num_interop_threads(int n) { WB_STATUS(at::set_num_interop_threads(n)) }
 
 // Runtime checks only, so one source builds against CPU and CUDA libtorch alike.

@@ -53,6 +53,13 @@ public static partial class torch
     public static void set_rng_state(Tensor state) => Check(wb_set_rng_state(state.Handle));
     public static void set_num_threads(int n) => Check(wb_set_num_threads(n));
     public static int get_num_threads() => wb_get_num_threads();
+
+    /// <summary>
+    /// Intra-op threads for ops called from the current thread only (no PyTorch twin: PyTorch's data-loader workers are
+    /// processes and call set_num_threads(1)). Worker threads that each run ops on 2 cores would otherwise fight the
+    /// training thread's team: measured 155 → 110 ms per loader epoch.
+    /// </summary>
+    public static void set_num_threads_this_thread(int n) => Check(wb_set_num_threads_this_thread(n));
     public static void use_deterministic_algorithms(bool mode) => Check(wb_set_deterministic(mode ? 1 : 0));
 
     public static class cuda

@@ -11,6 +11,7 @@ internal static partial class NativeMethods
     [DllImport(Lib)] internal static extern int wb_set_rng_state(TensorHandle state);
     [DllImport(Lib)] internal static extern int wb_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int wb_get_num_threads();
+    [DllImport(Lib)] internal static extern int wb_set_num_threads_this_thread(int n);
     [DllImport(Lib)] internal static extern int wb_set_num_interop_threads(int n);
     [DllImport(Lib)] internal static extern int wb_cuda_is_available();
     [DllImport(Lib)] internal static extern int wb_cuda_device_count();

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Collections.Concurrent;
 
+using Workbench.Torch;
+
 namespace Workbench.Data;
 
 public sealed record DataLoaderOptions
@@ -139,7 +141,9 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSourc
 
         private static Thread StartThread(ThreadStart body, string name)
         {
-            var t = new Thread(body) { IsBackground = true, Name = name };
+            // One intra-op thread each, as PyTorch's worker processes: parallel ops in every worker would fight the
+            // training thread's threads for the cores (a loader epoch of JPEGs: 155 ms with, 110 ms without).
+            var t = new Thread(() => { torch.set_num_threads_this_thread(1); body(); }) { IsBackground = true, Name = name };
             t.Start();
             return t;
         }

@@ -39,6 +39,17 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void WorkersRunSingleThreadedOpsAndLeaveTheCallersThreadCountAlone()
+    {
+        var before = torch.get_num_threads();
+        var seen = Loader(Dataset.FromList(Enumerable.Range(0, 8).ToList()).Select((i, _) => torch.get_num_threads()), 4,
+            new DataLoaderOptions { NumWorkers = 2 }).SelectMany(b => b).ToList();
+        Assert.Equal(8, seen.Count);
+        Assert.All(seen, n => Assert.Equal(1, n)); // as in PyTorch's worker processes
+        Assert.Equal(before, torch.get_num_threads());
+    }
+
+    [Fact]
     public void ShuffleIsSeededPerEpochAndIndependentOfWorkerCount()
     {
         var data = Dataset.FromList(Enumerable.Range(0, 50).ToList()).Select((i, rng) => i * 1000 + rng.Next(1000));
