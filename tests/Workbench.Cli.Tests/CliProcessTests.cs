@@ -52,9 +52,7 @@ public class CliProcessTests
     public void CorruptInputNamesTheFileAndTheProblem()
     {
         using var dir = new TempDir();
-        var model = Path.Combine(dir.Path, "tiny.safetensors");
-        var spec = UnetSpec.Preset("tiny");
-        using (var generator = spec.Build()) ModelFile.Save(model, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
+        var model = TinyColorizer(dir.Path);
         var bad = Path.Combine(dir.Path, "truncated.jpg");
         File.WriteAllBytes(bad, new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F' });
         var r = CliProcess.Run("colorize", bad, Path.Combine(dir.Path, "out.png"), "--model", model);
@@ -68,9 +66,7 @@ public class CliProcessTests
     public void ABadImageInAFolderDoesNotStopTheBatch()
     {
         using var dir = new TempDir();
-        var model = Path.Combine(dir.Path, "tiny.safetensors");
-        var spec = UnetSpec.Preset("tiny");
-        using (var generator = spec.Build()) ModelFile.Save(model, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
+        var model = TinyColorizer(dir.Path);
         var input = Directory.CreateDirectory(Path.Combine(dir.Path, "in")).FullName;
         File.WriteAllBytes(Path.Combine(input, "a-broken.png"), new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' });
         File.Copy(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), Path.Combine(input, "b-coins.png"));
@@ -92,6 +88,15 @@ public class CliProcessTests
         r = CliProcess.Run("upscale", Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), upscaled);
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(2 * ImageIO.ReadInfo(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png")).Width, ImageIO.ReadInfo(upscaled).Width);
+    }
+
+    /// <summary>An untrained "tiny" U-Net colorizer saved as training saves one.</summary>
+    private static string TinyColorizer(string dir)
+    {
+        var path = Path.Combine(dir, "tiny.safetensors");
+        var spec = UnetSpec.Preset("tiny");
+        using (var generator = spec.Build()) ModelFile.Save(path, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
+        return path;
     }
 
     private sealed class TempDir : IDisposable

@@ -225,8 +225,8 @@ public static class Quickstart
                              "places only partly right — one reason DeOldify keeps its GAN phase short (NoGAN). The pictures below, and `workbench colorize` by default, " +
                              "use the generator before the GAN; the GAN's generator is in the run folder for comparison.");
         }
-        var csv = Path.Combine(color.State.RunDirectory, "losses.csv");
-        if (File.Exists(csv)) report.Figure(LossFigure("colorizer training", ReadLosses(csv)));
+        var csv = LossHistory.CsvPath(color.State.RunDirectory);
+        if (File.Exists(csv)) report.Figure(LossFigure("colorizer training", LossHistory.ReadCsv(csv).Select(r => (r.Step, r.Name, r.Value))));
         report.Paragraph("test_images/ colorized from gray (camera and coins are real black-and-white photos): input | colorized | original.");
         report.Images(pictures.Colorized);
 
@@ -244,10 +244,6 @@ public static class Quickstart
 
         string F(double value, string format = "F2") => value.ToString(format, inv);
     }
-
-    private static IEnumerable<(long Step, string Name, double Value)> ReadLosses(string csv) =>
-        File.ReadLines(csv).Skip(1).Select(line => line.Split(',')).Where(p => p.Length == 4)
-            .Select(p => (long.Parse(p[0], CultureInfo.InvariantCulture), p[2], double.Parse(p[3], CultureInfo.InvariantCulture)));
 
     /// <summary>Each loss as a line (smoothed over 20 steps), validation values as markers on a second panel.</summary>
     private static Figure LossFigure(string title, IEnumerable<(long Step, string Name, double Value)> rows)

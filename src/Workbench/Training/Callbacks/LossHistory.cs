@@ -21,18 +21,26 @@ public sealed class LossHistory : Callback
     /// <summary>Adds values that are not step losses (validation metrics) to the same history.</summary>
     public void Record(long step, string phase, string name, double value) => rows.Add((step, phase, name, value));
 
+    /// <summary>The file a run's history is written to.</summary>
+    public static string CsvPath(string runDirectory) => Path.Combine(runDirectory, "losses.csv");
+
+    /// <summary>The rows of a losses.csv written by <see cref="AfterFit"/> (malformed lines skipped).</summary>
+    public static IEnumerable<(long Step, string Phase, string Name, double Value)> ReadCsv(string path)
+    {
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var p = line.Split(',');
+            if (p.Length == 4 && long.TryParse(p[0], CultureInfo.InvariantCulture, out var step) && double.TryParse(p[3], CultureInfo.InvariantCulture, out var value))
+                yield return (step, p[1], p[2], value);
+        }
+    }
+
     /// <summary>A resumed run keeps the rows the interrupted run wrote up to the resume step (later ones are redone).</summary>
     public override void BeforeFit(TrainingState state)
     {
-        var csv = Path.Combine(state.RunDirectory, "losses.csv");
+        var csv = CsvPath(state.RunDirectory);
         if (state.GlobalStep == 0 || rows.Count > 0 || !File.Exists(csv)) return;
-        foreach (var line in File.ReadLines(csv).Skip(1))
-        {
-            var p = line.Split(',');
-            if (p.Length == 4 && long.TryParse(p[0], CultureInfo.InvariantCulture, out var step) && step <= state.GlobalStep
-                && double.TryParse(p[3], CultureInfo.InvariantCulture, out var value))
-                rows.Add((step, p[1], p[2], value));
-        }
+        rows.AddRange(ReadCsv(csv).Where(r => r.Step <= state.GlobalStep));
     }
 
     public override void AfterStep(TrainingState state)
@@ -45,6 +53,6 @@ public sealed class LossHistory : Callback
         var csv = new StringBuilder("step,phase,name,value\n");
         foreach (var (step, phase, name, value) in rows)
             csv.Append(CultureInfo.InvariantCulture, $"{step},{phase},{name},{value:R}\n");
-        Torch.Serialization.AtomicFile.WriteAllText(Path.Combine(state.RunDirectory, "losses.csv"), csv.ToString());
+        Torch.Serialization.AtomicFile.WriteAllText(CsvPath(state.RunDirectory), csv.ToString());
     }
 }
