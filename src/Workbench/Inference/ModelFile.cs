@@ -28,6 +28,7 @@ public static class ModelFile
     {
         [nameof(DynamicUnet)] = json => UnetSpec.FromJson(json).Build(),
         [nameof(HypercolumnColorizer)] = json => HypercolumnSpec.FromJson(json).Build(),
+        [nameof(ZhangColorizer)] = json => ZhangSpec.FromJson(json).Build(),
     };
 
     /// <summary>Writes <paramref name="model"/>'s state_dict with its description.</summary>
@@ -57,8 +58,10 @@ public static class ModelFile
             var model = build(info.Architecture);
             // A checkpoint holds "models/<name>/..." per model: the generator (GAN step) or the model (supervised step).
             var prefix = new[] { "models/generator/", "models/model/" }.FirstOrDefault(p => tensors.Keys.Any(k => k.StartsWith(p, StringComparison.Ordinal)));
+            // A zhang checkpoint trained the colorizer's net alone (its decoding has no weights).
+            var inner = model is ZhangColorizer ? "net." : "";
             var state = prefix is null ? tensors
-                : tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+                : tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => inner + kv.Key[prefix.Length..], kv => kv.Value);
             model.load_state_dict(state);
             if (device is { } d) model.to(d);
             return (model.eval(), info);

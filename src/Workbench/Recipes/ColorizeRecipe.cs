@@ -37,7 +37,7 @@ public sealed record ColorizeConfig
     /// <summary>Run folder: TensorBoard events, checkpoints, samples, config.json, generator.safetensors.</summary>
     public string Run { get; init; } = "runs/colorize";
 
-    /// <summary>Generator: a U-Net preset (stable, artistic, small, tiny) or hypercolumn / hypercolumn-lab (the lecture's colorizer, no GAN).</summary>
+    /// <summary>Generator: a U-Net preset (stable, artistic, small, tiny), hypercolumn / hypercolumn-lab (the lecture's colorizer, no GAN) or zhang (classification over ab bins, Zhang et al. 2016, no GAN).</summary>
     public string Generator { get; init; } = "small";
 
     /// <summary>torchvision ResNet weights (.safetensors) for the U-Net's encoder (presets with base width 64 only); "" = random init.</summary>
@@ -107,6 +107,21 @@ public sealed record ColorizeConfig
     /// <summary>At most this many validation photos.</summary>
     public int ValidationImages { get; init; } = 4;
 
+    /// <summary>Base width of the zhang network (the paper's is 64; 32 trains on a CPU).</summary>
+    public int ZhangWidth { get; init; } = 32;
+
+    /// <summary>Zhang et al.'s rebalancing λ: the prior is mixed with this much of a uniform one (1 = no rebalancing; paper 0.5).</summary>
+    public double RebalanceLambda { get; init; } = 0.5;
+
+    /// <summary>Annealed-mean temperatures tried on the validation photos after training (zhang); the chosen one is saved with the weights.</summary>
+    public double[] Temperatures { get; init; } = { 0.2, 0.3, 0.38, 0.5, 0.7, 1.0 };
+
+    /// <summary>The temperature is chosen for the lowest chroma error among those whose colourfulness is at least this share of the originals'.</summary>
+    public double MinColorfulnessShare { get; init; } = 0.45;
+
+    /// <summary>CPU bfloat16 autocast for the generator's forward pass (AVX-512 BF16 CPUs gain most; zhang and hypercolumn).</summary>
+    public bool BFloat16 { get; init; }
+
     public int Seed { get; init; }
     public int Workers { get; init; } = 2;
 
@@ -114,18 +129,27 @@ public sealed record ColorizeConfig
     public string Device { get; init; } = "cpu";
 
     /// <summary>The generator's network name, for rebuilding it from a checkpoint (derived; not settable).</summary>
-    public string GeneratorNetwork => Generator.StartsWith("hypercolumn", StringComparison.Ordinal) ? nameof(HypercolumnColorizer) : nameof(DynamicUnet);
+    public string GeneratorNetwork => Generator == "zhang" ? nameof(ZhangColorizer)
+        : Generator.StartsWith("hypercolumn", StringComparison.Ordinal) ? nameof(HypercolumnColorizer) : nameof(DynamicUnet);
 
     /// <summary>The generator's constructor arguments as JSON (derived; not settable).</summary>
     public string GeneratorArchitecture => Generator switch
     {
         "hypercolumn" => new HypercolumnSpec("residual", "yuv", null, VggWeights != "").ToJson(),
         "hypercolumn-lab" => new HypercolumnSpec("residual", "lab", null, VggWeights != "").ToJson(),
+        "zhang" => new ZhangSpec(ZhangWidth).ToJson(),
         _ => UnetSpec.Preset(Generator).ToJson(),
     };
 
     [JsonIgnore]
     public bool IsHypercolumn => GeneratorNetwork == nameof(HypercolumnColorizer);
+
+    [JsonIgnore]
+    public bool IsZhang => GeneratorNetwork == nameof(ZhangColorizer);
+
+    /// <summary>Trained with its own loss only: no critic, no GAN phases.</summary>
+    [JsonIgnore]
+    public bool IsSupervised => IsHypercolumn || IsZhang;
 
     [JsonIgnore]
     public double EffectivePerceptualWeight => PerceptualWeight >= 0 ? PerceptualWeight : VggWeights != "" ? 1.0 : 0.0;
@@ -161,9 +185,9 @@ public static class ColorizeRecipe
     {
         if (c.Sizes.Length == 0 || c.Sizes.Length != c.BatchSizes.Length) throw new ArgumentException($"sizes ({c.Sizes.Length}) and batchSizes ({c.BatchSizes.Length}) must be non-empty and of equal length");
         var pretrain = c.Sizes.Select((s, i) => new Phase($"g{s}", c.PretrainIterations, s, c.BatchSizes[i], c.LearningRate * Math.Pow(c.LrDecayPerSize, i),
-            c.IsHypercolumn ? PhaseKind.Train : PhaseKind.PretrainGenerator, LrShape.OneCycle));
+            c.IsSupervised ? PhaseKind.Train : PhaseKind.PretrainGenerator, LrShape.OneCycle));
         var schedule = new Schedule(pretrain.Where(p => p.Iterations > 0).ToList());
-        if (c.IsHypercolumn) return schedule;
+        if (c.IsSupervised) return schedule;
         var (last, batch) = (c.Sizes[^1], c.BatchSizes[^1]);
         var rest = new List<Phase>();
         if (c.CriticIterations > 0) rest.Add(new Phase($"critic{last}", c.CriticIterations, last, batch, c.GanLearningRate, PhaseKind.PretrainCritic));
@@ -193,6 +217,7 @@ public static class ColorizeRecipe
     /// <summary>The generator the config names, with encoder/VGG weights loaded when given.</summary>
     public static nn.Module<Tensor, Tensor> BuildGenerator(ColorizeConfig c)
     {
+        if (c.IsZhang) return ZhangSpec.FromJson(c.GeneratorArchitecture).Build();
         if (c.IsHypercolumn)
         {
             var spec = HypercolumnSpec.FromJson(c.GeneratorArchitecture);
@@ -251,14 +276,16 @@ public static class ColorizeRecipe
         var schedule = BuildSchedule(c);
         var degradation = InputDegradation(c.Task);
         using var generator = BuildGenerator(c).to(device);
+        var zhang = generator as ZhangColorizer;
+        var trained = zhang?.Net ?? generator;                      // zhang trains its logits; decoding has no weights
         using var critic = new ColorCritic(nf: c.CriticWidth, p: c.CriticDropout).to(device);
-        var (loss, owned) = BuildLoss(c, log);
+        var (loss, owned) = zhang is null ? BuildLoss(c, log) : (new CompositeLoss().Add(ZhangLoss(zhang, files, c, log).AsTerm()), null);
         using var _ = owned;
-        // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here).
-        using var gOpt = new optim.AdamW(generator.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (0.0, 0.99), weight_decay: 1e-3);
+        // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here); the classifier keeps Adam's usual β1.
+        using var gOpt = new optim.AdamW(trained.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (zhang is null ? 0.0 : 0.9, 0.99), weight_decay: 1e-3);
         using var dOpt = new optim.AdamW(critic.parameters(), lr: c.GanLearningRate * c.Ttur, betas: (0.0, 0.99), weight_decay: 1e-3);
-        ITrainStep<ImageBatch> step = c.IsHypercolumn
-            ? new SupervisedStep(generator, loss, gOpt, new SupervisedStepOptions { Device = device })
+        ITrainStep<ImageBatch> step = c.IsSupervised
+            ? new SupervisedStep(trained, loss, gOpt, new SupervisedStepOptions { Device = device, BFloat16 = c.BFloat16 })
             : new GanStep(generator, critic, loss, new BceGanLoss(), gOpt, dOpt,
                 new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = device });
 
@@ -269,7 +296,7 @@ public static class ColorizeRecipe
         var validationFiles = c.Validation != "" && Directory.Exists(c.Validation)
             ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files.Take(c.ValidationImages).ToList() : new List<string>();
         ColorizeEvaluationResult? lastValidation = null;
-        var callbacks = new List<Callback> { new NanGuard(), new TensorBoardLogger(writer, imageEvery: c.ImageEvery), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) };
+        var callbacks = new List<Callback> { new NanGuard(), new TensorBoardLogger(writer, imageEvery: zhang is null ? c.ImageEvery : 0), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) };
         if (validationFiles.Count > 0)
             callbacks.Add(new Validation(c.ValidateEvery, state =>
             {
@@ -300,10 +327,69 @@ public static class ColorizeRecipe
         }
         var state = trainer.Fit(at, cancel);
         var weights = Path.Combine(c.Run, "generator.safetensors");
+        var architecture = c.GeneratorArchitecture;
+        if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested)
+        {
+            var chosen = ChooseTemperature(zhang, c, device, log);
+            if (chosen is { } t) zhang.SetTemperature(t);
+            architecture = zhang.Spec.ToJson();
+        }
         if (!state.Diverged)
-            ModelFile.Save(weights, generator, new ModelFileInfo(c.GeneratorNetwork, c.GeneratorArchitecture, c.Task),
+            ModelFile.Save(weights, generator, new ModelFileInfo(c.GeneratorNetwork, architecture, c.Task),
                 new Dictionary<string, string> { ["config"] = configJson, ["workbench.global_step"] = state.GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new ColorizeRunResult(state, weights, lastValidation);
+    }
+
+    /// <summary>
+    /// Zhang et al.'s rebalanced loss with the class prior measured on the training crops themselves (ab at the
+    /// logits' quarter resolution, up to 2,000 crops in file order: deterministic).
+    /// </summary>
+    public static RebalancedAbLoss ZhangLoss(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig c, TextWriter log)
+    {
+        using var scope = torch.NewDisposeScope();
+        var counts = torch.zeros(zhang.Bins.Count);
+        var sample = files.Count <= 2000 ? files : Enumerable.Range(0, 2000).Select(i => files[(int)((long)i * files.Count / 2000)]).ToList();
+        foreach (var file in sample)
+        {
+            using var inner = torch.NewDisposeScope();
+            var image = ImageIO.Read(file).unsqueeze(0);
+            var ab = ColorSpace.RgbToLab(image).narrow(1, 1, 2);
+            ab = F.adaptive_avg_pool2d(ab, new nn.Size2(Math.Max(1, ab.size(2) / ZhangColorNet.OutputStride), Math.Max(1, ab.size(3) / ZhangColorNet.OutputStride)));
+            counts.add_(zhang.Bins.Histogram(ab) * (ab.size(2) * ab.size(3)));
+        }
+        var prior = counts / counts.sum();
+        var weights = zhang.Bins.RebalanceWeights(prior, c.RebalanceLambda);
+        log.WriteLine($"zhang: {zhang.Bins.Count} ab bins, prior from {sample.Count} crops; class weights {weights.min().item<float>():F2}..{weights.max().item<float>():F2} (λ = {c.RebalanceLambda})");
+        return new RebalancedAbLoss(zhang.Bins, weights.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The annealed-mean temperature with the lowest chroma error on the validation photos among those whose
+    /// colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of the originals' (or the most
+    /// colourful one if none does); null without validation photos.
+    /// </summary>
+    public static double? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
+    {
+        if (c.Validation == "" || !Directory.Exists(c.Validation)) return null;
+        var files = ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files;
+        if (files.Count == 0) return null;
+        var original = zhang.Spec.Temperature;
+        var results = new List<(double T, double Chroma, double Colorfulness, double Target)>();
+        using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device }, ownsModel: false);
+        foreach (var t in c.Temperatures)
+        {
+            zhang.SetTemperature(t);
+            var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
+            var m = r.Mean("model");
+            results.Add((t, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
+            log.WriteLine($"zhang: T = {t:F2}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
+        }
+        zhang.SetTemperature(original);
+        zhang.Net.train();
+        var eligible = results.Where(r => r.Colorfulness >= c.MinColorfulnessShare * r.Target).ToList();
+        var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);
+        log.WriteLine($"zhang: chose T = {best.T:F2} on {files.Count} validation photos");
+        return best.T;
     }
 
     /// <summary>Disposes what the loss holds (VGG, feature losses) in reverse order.</summary>

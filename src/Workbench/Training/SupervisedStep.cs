@@ -25,8 +25,10 @@ public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLos
         model.train();
         var input = batch.Input.to(options.Device);
         var target = batch.Target.to(options.Device);
-        var output = model.call(input);
-        var (total, values) = loss.Compute(output, target);
+        Tensor output;
+        using (torch.autocast("cpu", ScalarType.BFloat16, enabled: options.BFloat16))
+            output = model.call(input);
+        var (total, values) = loss.Compute(output.to(ScalarType.Float32), target); // losses in float32, as PyTorch's autocast advice has it
         optimizer.zero_grad();
         total.backward();
         values["grad_norm"] = nn.utils.clip_grad_norm_(model.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
@@ -43,6 +45,9 @@ public sealed record SupervisedStepOptions(double? ClipGradNorm = null)
 {
     /// <summary>Device the batch is moved to (the model must already be there).</summary>
     public Device Device { get; init; } = Device.CPU;
+
+    /// <summary>Run the forward pass under CPU bfloat16 autocast (convolutions and matmuls in bf16; the loss in float32).</summary>
+    public bool BFloat16 { get; init; }
 }
 
 internal static class Samples
