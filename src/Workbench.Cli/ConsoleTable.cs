@@ -28,8 +28,9 @@ internal static class ConsoleTable
             var cells = row.Select(Markup.Escape);
             rendered.AddRow((bold?.Invoke(row) == true ? cells.Select(c => $"[bold]{c}[/]") : cells).ToArray());
         }
-        if (table.Caption is { } caption) rendered.Caption(Markup.Escape(caption));
         AnsiConsole.Write(rendered);
+        // Below the table rather than as its caption, which Spectre wraps to the table's width.
+        if (table.Caption is { } caption) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(caption)}[/]");
     }
 
     /// <summary>When stdout is redirected, Spectre output anywhere (progress summaries, markup lines) has no ANSI escapes and no 80-column wrapping.</summary>
