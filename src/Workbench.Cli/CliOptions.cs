@@ -45,7 +45,10 @@ internal static class CliOptions
     {
         Console.Error.WriteLine($"error: {e.Message}");
         if (parse.GetValue(Verbose)) Console.Error.WriteLine(e);
-        else if (e.InnerException is { } inner) Console.Error.WriteLine($"  caused by: {inner.Message}");
+        // One short line of cause at most: a long one (a state_dict's full key list) stays for --verbose.
+        else if (e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal))
+            Console.Error.WriteLine(inner.Message.Length <= 300 && !inner.Message.Contains('\n')
+                ? $"  caused by: {inner.Message}" : $"  caused by: {inner.GetType().Name} (--verbose shows it in full)");
     }
 }
 

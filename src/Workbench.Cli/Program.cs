@@ -8,6 +8,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        ConsoleTable.PlainWhenRedirected();
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

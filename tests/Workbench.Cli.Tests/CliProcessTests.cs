@@ -1,8 +1,6 @@
 using Workbench.Testing;
 
 using Workbench.Data;
-using Workbench.Inference;
-using Workbench.Models;
 using Workbench.Models.SuperResolution;
 
 namespace Workbench.Cli.Tests;
@@ -38,7 +36,7 @@ public class CliProcessTests
     [Fact]
     public void MissingInputNamesTheFileWithoutAStackTrace()
     {
-        using var dir = new TempDir();
+        using var dir = new CliTestFiles.TempDir();
         var model = Path.Combine(dir.Path, "espcn.safetensors");
         using (var espcn = SuperResolutionModels.Create("espcn", 2)) SuperResolutionModels.Save(espcn, model);
         var missing = Path.Combine(dir.Path, "no-such-photo.png");
@@ -51,8 +49,8 @@ public class CliProcessTests
     [Fact]
     public void CorruptInputNamesTheFileAndTheProblem()
     {
-        using var dir = new TempDir();
-        var model = TinyColorizer(dir.Path);
+        using var dir = new CliTestFiles.TempDir();
+        var model = CliTestFiles.TinyColorizer(dir.Path);
         var bad = Path.Combine(dir.Path, "truncated.jpg");
         File.WriteAllBytes(bad, new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F' });
         var r = CliProcess.Run("colorize", bad, Path.Combine(dir.Path, "out.png"), "--model", model);
@@ -65,8 +63,8 @@ public class CliProcessTests
     [Fact]
     public void ABadImageInAFolderDoesNotStopTheBatch()
     {
-        using var dir = new TempDir();
-        var model = TinyColorizer(dir.Path);
+        using var dir = new CliTestFiles.TempDir();
+        var model = CliTestFiles.TinyColorizer(dir.Path);
         var input = Directory.CreateDirectory(Path.Combine(dir.Path, "in")).FullName;
         File.WriteAllBytes(Path.Combine(input, "a-broken.png"), new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' });
         File.Copy(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), Path.Combine(input, "b-coins.png"));
@@ -79,7 +77,7 @@ public class CliProcessTests
     [Fact]
     public void ShippedModelsAreTheDefaults()
     {
-        using var dir = new TempDir();
+        using var dir = new CliTestFiles.TempDir();
         var colorized = Path.Combine(dir.Path, "coins-color.png");
         var r = CliProcess.Run("colorize", Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), colorized, "--render-size", "128");
         Assert.True(r.ExitCode == 0, r.Stderr);
@@ -88,21 +86,5 @@ public class CliProcessTests
         r = CliProcess.Run("upscale", Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png"), upscaled);
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Equal(2 * ImageIO.ReadInfo(Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png")).Width, ImageIO.ReadInfo(upscaled).Width);
-    }
-
-    /// <summary>An untrained "tiny" U-Net colorizer saved as training saves one.</summary>
-    private static string TinyColorizer(string dir)
-    {
-        var path = Path.Combine(dir, "tiny.safetensors");
-        var spec = UnetSpec.Preset("tiny");
-        using (var generator = spec.Build()) ModelFile.Save(path, generator, new ModelFileInfo(nameof(DynamicUnet), spec.ToJson(), "colorize"));
-        return path;
-    }
-
-    private sealed class TempDir : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("wb-cli-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

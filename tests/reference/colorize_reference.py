@@ -11,6 +11,7 @@
   The networks are written here from their descriptions (fastai v1 / DeOldify / torchvision layouts):
   neither fastai nor torchvision is installed, so the state_dict keys are checked against these layouts.
 """
+import copy
 import sys
 
 import torch
@@ -280,6 +281,7 @@ def randomize(module, g):
 
 def run_case(out, name, model, inputs, g, train=True, grad=True):
     randomize(model, g)
+    reference64 = copy.deepcopy(model).double()
     for k, v in model.state_dict().items():
         out[f"{name}/state/{k}"] = v.clone()
     for i, x in enumerate(inputs):
@@ -287,6 +289,11 @@ def run_case(out, name, model, inputs, g, train=True, grad=True):
     model.eval()
     with torch.no_grad():
         out[f"{name}/eval"] = model(*inputs).clone()
+    # The same in float64: the float32 results' own rounding error (this CPU, this thread count) sets the C# side's
+    # tolerance, so that deep networks are not held to one absolute 1e-5 (PyTorch's gradcheck compares to float64 too).
+    reference64.eval()
+    with torch.no_grad():
+        out[f"{name}/eval64"] = reference64(*[x.double() for x in inputs])
     if not train:
         return
     model.train()
@@ -300,6 +307,13 @@ def run_case(out, name, model, inputs, g, train=True, grad=True):
         out[f"{name}/grad_in0"] = x0.grad.clone()
     for k, v in model.state_dict().items():
         out[f"{name}/after/{k}"] = v.clone()
+    reference64.train()
+    x64 = inputs[0].double().requires_grad_(grad)
+    y64 = reference64(x64, *[x.double() for x in inputs[1:]])
+    out[f"{name}/train64"] = y64.detach().clone()
+    if grad:
+        (y64 * gout.double()).sum().backward()
+        out[f"{name}/grad_in0_64"] = x64.grad.clone()
 
 
 def main(outdir):

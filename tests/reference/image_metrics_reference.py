@@ -59,6 +59,8 @@ def main():
             "colorfulness": colorfulness(p64),
             "chroma": float(np.sqrt(((lab_p[..., 1:] - lab_t[..., 1:]) ** 2).sum(-1)).mean()),
             "delta_e76": float(color.deltaE_cie76(lab_t, lab_p).mean()),
+            # Zhang et al. (2016)'s accuracy at one threshold: the share of pixels with a*b* error under 10.
+            "ab_accuracy_10": float((np.sqrt(((lab_p[..., 1:] - lab_t[..., 1:]) ** 2).sum(-1)) < 10).mean()),
         })
 
     def save(name, images):

@@ -12,12 +12,13 @@ namespace Workbench.Cli.Commands;
 internal static class ColorizeCommand
 {
     private static readonly Argument<string> Input = new("input") { Description = "Photo, or a folder of photos (searched recursively)" };
-    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files)" };
+    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files: photo.jpg → photo.png; photo.jpg.png where another input has the same stem)" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Generator weights (.safetensors written by `workbench train`, or a training checkpoint) [colorize default: models/{ShippedModels.Colorizer}, the quickstart's colorizer]" };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "The model sees about N×N pixels (aspect kept); the result keeps the input's size", DefaultValueFactory = _ => 256 };
     private static readonly Option<string> Chroma = new("--chroma") { Description = "Join the model's colour with the original's luminance in yuv (DeOldify) or lab", DefaultValueFactory = _ => "yuv" };
     private static readonly Option<int[]> Sweep = new("--sweep") { Description = "Write the photo at these render sizes side by side instead (e.g. --sweep 128 192 256)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace output files that already exist (otherwise the command refuses and writes nothing)" };
 
     public static Command Create(string name = "colorize")
     {
@@ -26,7 +27,7 @@ internal static class ColorizeCommand
             : "Restore faded photos with a DeFade model (any size)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, RenderSize, Chroma, Sweep, DeviceOption }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, RenderSize, Chroma, Sweep, DeviceOption, Overwrite }) command.Options.Add(option);
         // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
         command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(name, parse, cancel), CancellationToken.None));
         return command;
@@ -38,6 +39,10 @@ internal static class ColorizeCommand
         var output = parse.GetValue(Output)!;
         var isFolder = Directory.Exists(input);
         if (!isFolder && !File.Exists(input)) throw new FileNotFoundException($"input '{input}' does not exist");
+        var overwrite = parse.GetValue(Overwrite);
+        // Checked before the model loads: a refused run costs nothing.
+        var plan = isFolder ? FolderPlan(input, output, Colorizer.PlanFolder, overwrite) : null;
+        if (!isFolder) CheckSingleOutput(input, output, overwrite);
         var options = new ColorizerOptions
         {
             RenderSize = parse.GetValue(RenderSize),
@@ -61,32 +66,53 @@ internal static class ColorizeCommand
             if (sweep is { Length: > 0 })
             {
                 using var scope = torch.NewDisposeScope();
-                ImageIO.Write(output, colorizer.SizeSweep(ImageIO.Read(input), sweep));
+                ImageIO.Write(output, colorizer.SizeSweep(ImageIO.Read(input), sweep), overwrite: overwrite);
             }
-            else colorizer.ColorizeFile(input, output);
+            else colorizer.ColorizeFile(input, output, overwrite: overwrite);
             Console.WriteLine($"{input} → {output} ({clock.Elapsed.TotalSeconds:F1} s)");
             return 0;
         }
-        if (File.Exists(output)) throw new UsageException($"INPUT is a folder, so OUTPUT must be one too; '{output}' is a file");
         IReadOnlyList<ColorizeFileResult> results = Array.Empty<ColorizeFileResult>();
-        var total = Data.ImagesDataset.FromDirsRecursive(new[] { input }).Count;
+        var total = plan!.Items.Count;
         if (Console.IsOutputRedirected)
-            results = colorizer.ColorizeFolder(input, output, progress: new LineReport(), cancel: cancel);
+            results = colorizer.ColorizeFolder(plan, progress: new LineReport(), cancel: cancel, overwrite: overwrite);
         else
             AnsiConsole.Progress().AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(context =>
                 {
                     var task = context.AddTask($"{name} {total} photo(s)", maxValue: Math.Max(1, total));
-                    results = colorizer.ColorizeFolder(input, output, progress: new Inline(r =>
+                    results = colorizer.ColorizeFolder(plan, progress: new Inline(r =>
                     {
                         task.Increment(1);
                         if (!r.Ok) AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(r.Input)}: {Markup.Escape(r.Error!)}");
-                    }), cancel: cancel);
+                    }), cancel: cancel, overwrite: overwrite);
                 });
         var failed = results.Count(r => !r.Ok);
-        Console.WriteLine($"{results.Count - failed} of {results.Count} photo(s) written to {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        var named = plan.Renamed.Count > 0 ? $"{plan.Renamed.Count} keeping their source extension (see naming above)" : "named after each input (photo.jpg → photo.png)";
+        Console.WriteLine($"{results.Count - failed} of {results.Count} photo(s) written to {output} as PNG, {named}{(failed > 0 ? $"; {failed} failed" : "")}");
         return failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>The folder run's outputs, refused (usage error, nothing written) when any would replace an input or, without --overwrite, an existing file; prints how outputs are named.</summary>
+    internal static BatchOutputs FolderPlan(string input, string output, Func<string, string, BatchOutputs> plan, bool overwrite)
+    {
+        if (File.Exists(output)) throw new UsageException($"INPUT is a folder, so OUTPUT must be one too; '{output}' is a file");
+        var outputs = plan(input, output);
+        if (outputs.Problems(overwrite) is { Count: > 0 } problems) throw new UsageException(string.Join(Environment.NewLine + "  ", problems));
+        if (outputs.Renamed is { Count: > 0 } renamed)
+            Console.WriteLine($"naming: {renamed.Count} input(s) share a stem with another of a different type, so their outputs keep the source extension: " +
+                string.Join(", ", renamed.Take(4).Select(r => $"{Path.GetRelativePath(input, r.Input)} → {Path.GetRelativePath(output, r.Output)}")) +
+                (renamed.Count > 4 ? $" and {renamed.Count - 4} more" : ""));
+        return outputs;
+    }
+
+    /// <summary>Refuses (usage error) an output that is the input itself, or that exists without --overwrite.</summary>
+    internal static void CheckSingleOutput(string input, string output, bool overwrite)
+    {
+        if (Directory.Exists(output)) throw new UsageException($"OUTPUT '{output}' is a folder; INPUT is a file, so name the output file");
+        if (BatchOutputs.SamePath(input, output)) throw new UsageException($"OUTPUT '{output}' is the input itself; write to another file");
+        if (!overwrite && File.Exists(output)) throw new UsageException($"'{output}' already exists; pass --overwrite to replace it");
     }
 
     internal static Device ParseDevice(string name) => name switch

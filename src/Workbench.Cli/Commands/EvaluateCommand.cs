@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 
-using Spectre.Console;
-
 using Workbench.Data;
 using Workbench.Data.Degradations;
 using Workbench.Evaluation;
@@ -10,14 +8,17 @@ using Workbench.Inference;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench evaluate colorize --model ... [--data data/photos/test]</c>: gray → colorize → compare with the originals.</summary>
+/// <summary><c>workbench evaluate colorize|defade [--model ...] [--data data/photos/test] [--json FILE]</c>, and <c>evaluate sr</c>: scores on held-out photos.</summary>
 internal static class EvaluateCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "Generator weights (.safetensors)", Required = true };
-    private static readonly Option<string> DataOption = new("--data", "-d") { Description = "Folder of held-out colour photos", DefaultValueFactory = _ => Path.Combine(EmbeddedData.DefaultRoot, "photos", "test") };
+    private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Generator weights (.safetensors) [colorize default: models/{ShippedModels.Colorizer}; defade: required]" };
+    private static readonly Option<string> DataOption = new("--data", "-d") { Description = "Folder of held-out colour photos", DefaultValueFactory = _ => DefaultData };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "Render size of the model", DefaultValueFactory = _ => 256 };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the per-image degradation", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    internal static readonly Option<string?> Json = new("--json") { Description = "Also write per-image and mean scores to this JSON file" };
+
+    internal static string DefaultData => Path.Combine(EmbeddedData.DefaultRoot, "photos", "test");
 
     public static Command Create()
     {
@@ -25,13 +26,14 @@ internal static class EvaluateCommand
         foreach (var task in new[] { "colorize", "defade" })
         {
             var sub = new Command(task, task == "colorize"
-                ? "Colour photos → film-like grayscale → colorize → PSNR/SSIM (RGB), Lab chroma error, colourfulness; baselines: the gray input, a sepia tint"
+                ? "Colour photos → film-like grayscale → colorize → PSNR/SSIM (RGB), Lab chroma error, share of pixels with a*b* error < 10, colourfulness; baselines: the gray input, a sepia tint"
                 : "Colour photos → faded → restored → the same metrics; baseline: the faded input");
-            foreach (var option in new Option[] { Model, DataOption, RenderSize, Seed, DeviceOption }) sub.Options.Add(option);
+            foreach (var option in new Option[] { Model, DataOption, RenderSize, Seed, DeviceOption, Json }) sub.Options.Add(option);
             // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
             sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
+        command.Subcommands.Add(EvaluateSrCommand.Create());
         return command;
     }
 
@@ -40,28 +42,39 @@ internal static class EvaluateCommand
         var data = parse.GetValue(DataOption)!;
         if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"'{data}' does not exist (run `workbench data init` for the embedded test photos)");
         var files = ImagesDataset.FromDirsRecursive(new[] { data }).Files;
+        var weights = parse.GetValue(Model) ?? (task == "colorize" ? ShippedModels.PathOf(ShippedModels.Colorizer)
+            : throw new UsageException("evaluate defade needs --model: no DeFade model ships with Workbench; train one with `workbench train defade`"));
+        var json = parse.GetValue(Json);
         var options = new ColorizerOptions
         {
             RenderSize = parse.GetValue(RenderSize),
             Device = ColorizeCommand.ParseDevice(parse.GetValue(DeviceOption)!),
             Mode = task == "defade" ? Recombination.AddResidual : Recombination.KeepLuminance,
         };
-        using var colorizer = Colorizer.Load(parse.GetValue(Model)!, options);
+        using var colorizer = Colorizer.Load(weights, options);
         Degradation degradation = task == "defade" ? DegradationPresets.DeFade() : new FilmGrayscale();
         var result = ColorizeEvaluation.Run(colorizer, files, degradation, parse.GetValue(Seed), cancel: cancel,
             progress: new Line(name => Console.Error.WriteLine($"  {name}")));
-        var table = new Spectre.Console.Table().AddColumns("image", "method", "PSNR dB", "SSIM", "chroma err (Lab)", "colorfulness");
-        foreach (var s in result.Scores.Concat(result.Means))
+        var table = result.ToTable();
+        table.Caption = $"{files.Count} photo(s) from {data}, model {weights}; originals' mean colorfulness {F(result.TargetColorfulness, "F1")}; " +
+                        "ab acc <10 = share of pixels whose a*b* error is under 10 (higher is better)";
+        ConsoleTable.Write(table, bold: row => row[0] == "mean");
+        if (json is not null)
         {
-            var row = new[] { s.Image, s.Method, F(s.Psnr, "F2"), F(s.Ssim, "F4"), F(s.ChromaError, "F2"), F(s.Colorfulness, "F1") }.Select(Markup.Escape).ToArray();
-            table.AddRow(s.Image == "mean" ? row.Select(c => $"[bold]{c}[/]").ToArray() : row);
+            WriteJson(json, result.ToJson(new Dictionary<string, string> { ["task"] = task, ["model"] = weights, ["data"] = data }));
+            Console.WriteLine($"scores written to {json}");
         }
-        table.Caption($"{files.Count} photo(s) from {Markup.Escape(data)}; originals' mean colorfulness {F(result.TargetColorfulness, "F1")}");
-        AnsiConsole.Write(table);
         return 0;
     }
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>Writes the JSON atomically (a half-written file never replaces a good one).</summary>
+    internal static void WriteJson(string path, string json)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Torch.Serialization.AtomicFile.WriteAllText(path, json + Environment.NewLine);
+    }
+
+    internal static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
     private sealed class Line(Action<string> report) : IProgress<string>
     {

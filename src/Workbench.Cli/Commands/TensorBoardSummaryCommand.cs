@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 
-using Spectre.Console;
-
 using Workbench.Logging;
 
 namespace Workbench.Cli.Commands;
@@ -18,12 +16,11 @@ internal static class TensorBoardSummaryCommand
         {
             var folder = parse.GetValue(run)!.FullName;
             var tags = EventFileReader.Summarize(folder);
-            var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Markup.Escape(folder)}[/]");
-            foreach (var column in new[] { "run", "tag", "kind", "count", "steps", "last", "min", "max" }) table.AddColumn(column);
+            var table = new Display.Table("run", "tag", "kind", "count", "steps", "last", "min", "max");
             string F(double? v) => v is { } x ? x.ToString("G5", CultureInfo.InvariantCulture) : "";
             foreach (var t in tags)
-                table.AddRow(Markup.Escape(t.Run), Markup.Escape(t.Tag), t.Kind, t.Count.ToString(CultureInfo.InvariantCulture), $"{t.FirstStep}..{t.LastStep}", F(t.LastValue), F(t.Min), F(t.Max));
-            AnsiConsole.Write(table);
+                table.AddRow(t.Run, t.Tag, t.Kind, t.Count.ToString(CultureInfo.InvariantCulture), $"{t.FirstStep}..{t.LastStep}", F(t.LastValue), F(t.Min), F(t.Max));
+            ConsoleTable.Write(table, folder);
             Console.WriteLine($"{tags.Count} tags; open with: tensorboard --logdir {folder}");
             return 0;
         });

@@ -11,6 +11,7 @@ internal static class TrainCommand
 {
     private static readonly Option<string?> ConfigFile = new("--config", "-c") { Description = "JSON file of config values (keys as in the saved config.json)" };
     private static readonly Option<string[]> Set = new("--set") { Description = "Override one config value: key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
+    private static readonly Option<string?> RunName = new("--run") { Description = "Run folder: a bare NAME means runs/NAME (as `train sr --run`), a path is used as it is [default: runs/TASK]" };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue from the run folder's latest checkpoint" };
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the resolved config and the schedule, and exit" };
 
@@ -23,7 +24,7 @@ internal static class TrainCommand
             var sub = new Command(task, task == "colorize"
                 ? "DeOldify-style colorizer: U-Net generator pretraining (progressive sizes), critic pretraining, short GAN (TTUR)"
                 : "DeFade: the same generator trained to restore faded colour photos");
-            foreach (var option in new Option[] { ConfigFile, Set, Resume, PrintConfig }) sub.Options.Add(option);
+            foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, PrintConfig }) sub.Options.Add(option);
             // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
             sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
             command.Subcommands.Add(sub);
@@ -33,7 +34,9 @@ internal static class TrainCommand
 
     private static int Run(string task, ParseResult parse, CancellationToken cancel)
     {
-        var config = Config.Resolve(ColorizeRecipe.Defaults(task), parse.GetValue(ConfigFile), parse.GetValue(Set) ?? Array.Empty<string>());
+        var overrides = (parse.GetValue(Set) ?? Array.Empty<string>()).ToList();
+        if (parse.GetValue(RunName) is { } run) overrides.Add($"run={RunFolder(run)}"); // last: it wins over --config and --set
+        var config = Config.Resolve(ColorizeRecipe.Defaults(task), parse.GetValue(ConfigFile), overrides);
         if (config.Task != task) throw new UsageException($"`train {task}` with task={config.Task} in the config; use `train {config.Task}`");
         if (parse.GetValue(PrintConfig))
         {
@@ -57,4 +60,8 @@ internal static class TrainCommand
         Console.WriteLine($"done: {state.GlobalStep} steps; weights {result.WeightsPath}; TensorBoard: tensorboard --logdir {Path.Combine(config.Run, "tb")}");
         return 0;
     }
+
+    /// <summary>A bare name is a folder under runs/ (as `train sr --run NAME`); anything with a separator is a path.</summary>
+    internal static string RunFolder(string run) =>
+        run.Contains('/') || run.Contains(Path.DirectorySeparatorChar) ? run : Path.Combine("runs", run);
 }

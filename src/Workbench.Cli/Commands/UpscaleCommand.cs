@@ -12,19 +12,20 @@ internal static class UpscaleCommand
     private static readonly Argument<string> Input = new("input") { Description = "Image file, or a folder of images (searched recursively)" };
     private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights (.safetensors); files saved by Workbench record their architecture and scale [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
-    private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, for weights without metadata: {string.Join(", ", SuperResolutionModels.Architectures)}" };
+    private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, for weights without metadata (e.g. a PyTorch state_dict; the SR notes' GeneratorESPCN loads with --arch espcn): {string.Join(", ", SuperResolutionModels.Architectures)}" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Upscaling factor, for weights without metadata (2, 4, ...)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile side in input pixels (0 = whole image at once)", DefaultValueFactory = _ => 256 };
     private static readonly Option<int> Overlap = new("--overlap") { Description = "Context pixels around each tile; tiles blend over this width", DefaultValueFactory = _ => 16 };
     private static readonly Option<bool> Compare = new("--compare") { Description = "Write bicubic | network side by side" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace output files that already exist (otherwise the command refuses and writes nothing)" };
 
     public static Command Create()
     {
         var command = new Command("upscale", "Upscale images with a super-resolution network (tiled, any size; alpha and 16-bit kept)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, Arch, Scale, Tile, Overlap, Compare, DeviceOption }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, Arch, Scale, Tile, Overlap, Compare, DeviceOption, Overwrite }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
         return command;
     }
@@ -37,6 +38,10 @@ internal static class UpscaleCommand
         if (!File.Exists(weights)) throw new FileNotFoundException($"weights file '{weights}' does not exist");
         var isFolder = Directory.Exists(input);
         if (!isFolder && !File.Exists(input)) throw new FileNotFoundException($"input '{input}' does not exist");
+        var overwrite = parse.GetValue(Overwrite);
+        // Checked before the model loads: a refused run costs nothing.
+        if (isFolder) ColorizeCommand.FolderPlan(input, output, Upscaler.PlanFolder, overwrite);
+        else ColorizeCommand.CheckSingleOutput(input, output, overwrite);
         var device = parse.GetValue(DeviceOption) switch
         {
             "cpu" => Device.CPU,
@@ -51,15 +56,14 @@ internal static class UpscaleCommand
         if (!isFolder)
         {
             if (Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder) Directory.CreateDirectory(folder);
-            Print(upscaler.UpscaleFile(input, output, compare));
+            Print(upscaler.UpscaleFile(input, output, compare, overwrite));
             return 0;
         }
-        if (File.Exists(output)) throw new UsageException($"INPUT is a folder, so OUTPUT must be one too; '{output}' is a file");
         var entries = upscaler.UpscaleFolder(input, output, compare, entry =>
         {
             if (entry.Result is { } r) Print(r);
             else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
-        }, cancel);
+        }, cancel, overwrite);
         var failed = entries.Count(e => e.Error is not null);
         Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
         return failed > 0 ? 1 : 0;

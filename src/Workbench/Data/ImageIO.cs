@@ -102,10 +102,12 @@ public static class ImageIO
     /// <param name="image">CHW (or HW) with 1 (gray), 3 (RGB) or 4 (RGBA) channels.</param>
     /// <param name="quality">JPEG quality 1..100 (default 95); WebP 1..100 for lossy, null for lossless.</param>
     /// <param name="bitDepth">8, or 16 for PNG and TIFF (keeps float precision for HDR-ish or linear data).</param>
-    public static void Write(string path, Tensor image, int? quality = null, int bitDepth = 8)
+    /// <param name="overwrite">Replace an existing file; when false an existing file is left as it is and an <see cref="OutputExistsException"/> is thrown (checked by the rename itself, so a file that appears meanwhile is not clobbered either).</param>
+    public static void Write(string path, Tensor image, int? quality = null, int bitDepth = 8, bool overwrite = true)
     {
+        if (!overwrite && File.Exists(path)) throw new OutputExistsException(path); // before encoding: no work for nothing
         var bytes = Encode(image, FormatFromExtension(path), quality, bitDepth);
-        WriteAtomically(path, bytes);
+        WriteAtomically(path, bytes, overwrite);
     }
 
     /// <summary>Encodes a CHW image into the bytes of an image file; see <see cref="Write"/> for the arguments.</summary>
@@ -153,7 +155,7 @@ public static class ImageIO
 
     // Not AtomicFile: that one fsyncs file and folder, right for checkpoints but a large cost when data
     // preparation writes hundreds of thousands of crops. Without fsync a crash still never leaves a partial file.
-    private static void WriteAtomically(string path, byte[] bytes)
+    private static void WriteAtomically(string path, byte[] bytes, bool overwrite)
     {
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -161,7 +163,13 @@ public static class ImageIO
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 stream.Write(bytes);
-            File.Move(temporary, full, overwrite: true); // rename(2): atomic within one file system
+            // rename(2): atomic within one file system; without overwrite link(2) + unlink(2), which fails if the target exists.
+            File.Move(temporary, full, overwrite);
+        }
+        catch (IOException) when (!overwrite && File.Exists(full))
+        {
+            File.Delete(temporary);
+            throw new OutputExistsException(path);
         }
         catch
         {

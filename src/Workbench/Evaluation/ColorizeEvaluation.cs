@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 using Workbench.Data;
 using Workbench.Data.Degradations;
 using Workbench.Display;
@@ -7,8 +10,11 @@ using Workbench.Torch;
 
 namespace Workbench.Evaluation;
 
-/// <summary>One method's scores on one image. PSNR/SSIM on RGB in [0, 1]; chroma error = mean Lab a*b* distance.</summary>
-public sealed record ColorizeScore(string Image, string Method, double Psnr, double Ssim, double ChromaError, double Colorfulness);
+/// <summary>
+/// One method's scores on one image. PSNR/SSIM on RGB in [0, 1]; chroma error = mean Lab a*b* distance; AbAccuracy =
+/// share of pixels with a*b* error under 10 (<see cref="Metrics.AbAccuracy"/>).
+/// </summary>
+public sealed record ColorizeScore(string Image, string Method, double Psnr, double Ssim, double ChromaError, double Colorfulness, double AbAccuracy);
 
 /// <summary>
 /// The objective test the DeOldify comment thread asked for: colour photos turned black-and-white (film-like, not a
@@ -29,7 +35,8 @@ public sealed class ColorizeEvaluationResult(IReadOnlyList<ColorizeScore> scores
     public IReadOnlyList<ColorizeScore> Means => Methods.Select(m =>
     {
         var rows = Scores.Where(s => s.Method == m).ToList();
-        return new ColorizeScore("mean", m, rows.Average(r => r.Psnr), rows.Average(r => r.Ssim), rows.Average(r => r.ChromaError), rows.Average(r => r.Colorfulness));
+        return new ColorizeScore("mean", m, rows.Average(r => r.Psnr), rows.Average(r => r.Ssim), rows.Average(r => r.ChromaError), rows.Average(r => r.Colorfulness),
+            rows.Average(r => r.AbAccuracy));
     }).ToList();
 
     public ColorizeScore Mean(string method) => Means.Single(m => m.Method == method);
@@ -37,12 +44,35 @@ public sealed class ColorizeEvaluationResult(IReadOnlyList<ColorizeScore> scores
     /// <summary>Per-image rows, then the means.</summary>
     public Table ToTable()
     {
-        var table = new Table("image", "method", "PSNR dB", "SSIM", "chroma err (Lab)", "colorfulness")
+        var table = new Table("image", "method", "PSNR dB", "SSIM", "chroma err (Lab)", "ab acc <10", "colorfulness")
         {
             Caption = $"originals' mean colorfulness {TargetColorfulness:F1}",
         };
-        foreach (var s in Scores.Concat(Means)) table.AddRow(s.Image, s.Method, s.Psnr, s.Ssim, s.ChromaError, s.Colorfulness);
+        foreach (var s in Scores.Concat(Means)) table.AddRow(s.Image, s.Method, s.Psnr, s.Ssim, s.ChromaError, s.AbAccuracy, s.Colorfulness);
         return table;
+    }
+
+    /// <summary>Per-image scores, means per method and the originals' colourfulness as indented JSON (metric names in snake_case, as TensorBoard logs them).</summary>
+    public string ToJson(IReadOnlyDictionary<string, string>? about = null)
+    {
+        // PSNR of identical images is +∞, which JSON cannot hold: null.
+        static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+        static JsonObject Row(ColorizeScore s) => new()
+        {
+            ["image"] = s.Image,
+            ["method"] = s.Method,
+            ["psnr"] = N(s.Psnr),
+            ["ssim"] = N(s.Ssim),
+            ["chroma_error"] = N(s.ChromaError),
+            ["ab_accuracy_10"] = N(s.AbAccuracy),
+            ["colorfulness"] = N(s.Colorfulness),
+        };
+        var root = new JsonObject();
+        foreach (var (k, v) in about ?? new Dictionary<string, string>()) root[k] = v;
+        root["target_colorfulness"] = N(TargetColorfulness);
+        root["means"] = new JsonArray(Means.Select(m => (JsonNode)Row(m)).ToArray());
+        root["images"] = new JsonArray(Scores.Select(s => (JsonNode)Row(s)).ToArray());
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     public IReadOnlyDictionary<string, string> ToMimeBundle() => ToTable().ToMimeBundle();
@@ -90,7 +120,7 @@ public static class ColorizeEvaluation
 
     private static ColorizeScore Score(string image, string method, Tensor output, Tensor original) => new(image, method,
         Psnr.Compute(output, original).item<float>(), Ssim.Compute(output, original).item<float>(),
-        LabDistance.Chroma(output, original).item<float>(), Colorfulness.Compute(output).item<float>());
+        LabDistance.Chroma(output, original).item<float>(), Colorfulness.Compute(output).item<float>(), AbAccuracy.Compute(output, original).item<float>());
 
     /// <summary>The gray image's luminance with sepia chroma everywhere (a constant-chroma colorizer).</summary>
     public static Tensor Sepia(Tensor gray)

@@ -162,34 +162,48 @@ public sealed class Colorizer : IDisposable
         return output.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Reads, colorizes and writes one file (format from the output extension).</summary>
-    public void ColorizeFile(string input, string output, int? renderSize = null)
+    /// <summary>
+    /// Reads, colorizes and writes one file (format from the output extension), atomically (a temporary file renamed
+    /// into place). An existing output is replaced only with <paramref name="overwrite"/>; the output may not be the input.
+    /// </summary>
+    public void ColorizeFile(string input, string output, int? renderSize = null, bool overwrite = false)
     {
+        if (BatchOutputs.SamePath(input, output)) throw new ArgumentException($"the output '{output}' is the input; write to another file");
+        if (!overwrite && File.Exists(output)) throw new OutputExistsException(output);
         using var scope = torch.NewDisposeScope();
         var image = ImageIO.Read(input);
         var dir = Path.GetDirectoryName(Path.GetFullPath(output));
         if (dir is not null) Directory.CreateDirectory(dir);
-        ImageIO.Write(output, Colorize(image, renderSize));
+        ImageIO.Write(output, Colorize(image, renderSize), overwrite: overwrite);
     }
 
+    /// <summary>Where <c>ColorizeFolder</c> writes each photo: PNG, same relative path and stem (the source extension kept where stems collide).</summary>
+    public static BatchOutputs PlanFolder(string inputDir, string outputDir) =>
+        BatchOutputs.Plan(inputDir, ImagesDataset.FromDirsRecursive(new[] { inputDir }).Files, outputDir, ".png");
+
     /// <summary>
-    /// Colorizes every image under <paramref name="inputDir"/> into <paramref name="outputDir"/> (same relative
-    /// paths, as PNG). A file that fails is reported in its result and the run goes on.
+    /// Colorizes every image under <paramref name="inputDir"/> into <paramref name="outputDir"/> (see <see cref="PlanFolder"/>).
+    /// Nothing is written when the plan has problems (existing outputs without <paramref name="overwrite"/>, the
+    /// output folder being the input one); a file that fails is reported in its result and the run goes on.
     /// </summary>
     public IReadOnlyList<ColorizeFileResult> ColorizeFolder(string inputDir, string outputDir, int? renderSize = null, IProgress<ColorizeFileResult>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, bool overwrite = false) =>
+        ColorizeFolder(PlanFolder(inputDir, outputDir), renderSize, progress, cancel, overwrite);
+
+    /// <summary>Colorizes the inputs of a plan into its outputs (as the overload above).</summary>
+    public IReadOnlyList<ColorizeFileResult> ColorizeFolder(BatchOutputs plan, int? renderSize = null, IProgress<ColorizeFileResult>? progress = null,
+        CancellationToken cancel = default, bool overwrite = false)
     {
-        var files = ImagesDataset.FromDirsRecursive(new[] { inputDir }).Files;
+        if (plan.Problems(overwrite) is { Count: > 0 } problems) throw new IOException(string.Join("; ", problems));
         var results = new List<ColorizeFileResult>();
-        foreach (var file in files)
+        foreach (var (file, target, _) in plan.Items)
         {
             cancel.ThrowIfCancellationRequested();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var target = Path.ChangeExtension(Path.Combine(outputDir, Path.GetRelativePath(inputDir, file)), ".png");
             ColorizeFileResult result;
             try
             {
-                ColorizeFile(file, target, renderSize);
+                ColorizeFile(file, target, renderSize, overwrite);
                 result = new ColorizeFileResult(file, target, null, clock.Elapsed);
             }
             catch (Exception e) when (e is ImageDecodeException or IOException or TorchException or ArgumentException or InvalidOperationException)

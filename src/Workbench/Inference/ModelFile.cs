@@ -19,9 +19,9 @@ public sealed record ModelFileInfo(string Network, string Architecture, string T
 /// </summary>
 public static class ModelFile
 {
-    public const string NetworkKey = "workbench.network";
+    public const string NetworkKey = WeightsDescription.NetworkKey;
     public const string ArchitectureKey = UnetSpec.MetadataKey;
-    public const string TaskKey = "workbench.task";
+    public const string TaskKey = WeightsDescription.TaskKey;
 
     /// <summary>The networks a file can name; an unknown name fails and lists these.</summary>
     private static readonly IReadOnlyDictionary<string, Func<string, nn.Module<Tensor, Tensor>>> Networks = new Dictionary<string, Func<string, nn.Module<Tensor, Tensor>>>
@@ -41,8 +41,8 @@ public static class ModelFile
 
     public static ModelFileInfo ReadInfo(string path)
     {
-        var metadata = SafeTensors.ReadHeader(path).Metadata;
-        return InfoFrom(metadata, path);
+        var header = SafeTensors.ReadHeader(path);
+        return InfoFrom(header.Metadata, path, header.Entries.Select(e => e.Name).ToList());
     }
 
     /// <summary>Rebuilds the network a weights file (or a training checkpoint) describes and loads its weights, in eval mode.</summary>
@@ -52,7 +52,7 @@ public static class ModelFile
         var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
         try
         {
-            var info = InfoFrom(metadata, path);
+            var info = InfoFrom(metadata, path, tensors.Keys);
             if (!Networks.TryGetValue(info.Network, out var build))
                 throw new InvalidDataException($"{path}: unknown network '{info.Network}'; known: {string.Join(", ", Networks.Keys)}");
             var model = build(info.Architecture);
@@ -62,7 +62,15 @@ public static class ModelFile
             var inner = model is ZhangColorizer ? "net." : "";
             var state = prefix is null ? tensors
                 : tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => inner + kv.Key[prefix.Length..], kv => kv.Value);
-            model.load_state_dict(state);
+            try
+            {
+                model.load_state_dict(state);
+            }
+            catch (nn.StateDictException e)
+            {
+                model.Dispose();
+                throw new InvalidDataException($"'{path}' does not fit the {info.Network} its metadata describes: {WeightsDescription.Summarize(e)}", e);
+            }
             if (device is { } d) model.to(d);
             return (model.eval(), info);
         }
@@ -72,7 +80,7 @@ public static class ModelFile
         }
     }
 
-    private static ModelFileInfo InfoFrom(IReadOnlyDictionary<string, string> metadata, string path)
+    private static ModelFileInfo InfoFrom(IReadOnlyDictionary<string, string> metadata, string path, IReadOnlyCollection<string> keys)
     {
         if (metadata.TryGetValue(NetworkKey, out var network) && metadata.TryGetValue(ArchitectureKey, out var architecture))
             return new ModelFileInfo(network, architecture, metadata.GetValueOrDefault(TaskKey, "colorize"));
@@ -80,7 +88,10 @@ public static class ModelFile
         if (metadata.TryGetValue("config", out var config) && JsonNode.Parse(config) is JsonObject c
             && c["generatorNetwork"]?.GetValue<string>() is { } net && c["generatorArchitecture"]?.GetValue<string>() is { } arch)
             return new ModelFileInfo(net, arch, c["task"]?.GetValue<string>() ?? "colorize");
-        throw new InvalidDataException($"{path}: the file does not say which network it holds (no '{NetworkKey}'/'{ArchitectureKey}' metadata); " +
-            "save weights with ModelFile.Save or `workbench train`, or build the network yourself and call load_state_dict");
+        if (metadata.ContainsKey("arch"))
+            throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}, not a colorization model; " +
+                "expected a generator written by `workbench train colorize|defade` (use this one with `workbench upscale`)");
+        throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}: it does not say which network it holds; " +
+            $"expected '{NetworkKey}' and '{ArchitectureKey}' metadata, as ModelFile.Save and `workbench train` write (or build the network and call load_state_dict)");
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Workbench.Data;
 using Workbench.Models.SuperResolution;
 using Workbench.Torch;
+using Workbench.Visualization;
 
 using F = Workbench.Torch.nn.functional;
 
@@ -99,12 +100,16 @@ public sealed class Upscaler : IDisposable
     /// <summary>
     /// Reads <paramref name="input"/>, upscales it and writes <paramref name="output"/> (format by extension). Alpha is
     /// kept (bicubic) when the image has transparency; 16-bit precision is kept when the input has it and the
-    /// output format can store it (PNG, TIFF).
+    /// output format can store it (PNG, TIFF). With <paramref name="compare"/> the file holds bicubic | network side
+    /// by side with a caption strip under each half. The file is written atomically; an existing one is replaced only
+    /// with <paramref name="overwrite"/>, and the output may not be the input.
     /// </summary>
-    public UpscaleFileResult UpscaleFile(string input, string output, bool compare = false)
+    public UpscaleFileResult UpscaleFile(string input, string output, bool compare = false, bool overwrite = false)
     {
         var watch = Stopwatch.StartNew();
         var format = ImageIO.FormatFromExtension(output); // fail on a bad output name before the work
+        if (BatchOutputs.SamePath(input, output)) throw new ArgumentException($"the output '{output}' is the input; write to another file");
+        if (!overwrite && File.Exists(output)) throw new OutputExistsException(output);
         using var scope = torch.NewDisposeScope();
         var rgba = ImageIO.Read(input, new ImageReadOptions { Mode = ImageMode.Rgba });
         var (height, width) = (rgba.size(1), rgba.size(2));
@@ -114,7 +119,8 @@ public sealed class Upscaler : IDisposable
         var channels = image.size(0);
         var (outHeight, outWidth) = (height * Scale, width * Scale);
         // The output in its final layout (HWC) and sample type: 8-bit, or 16-bit samples in int32 as the encoder takes them.
-        var buffer = torch.empty([outHeight, compare ? 2 * outWidth : outWidth, channels], bitDepth == 8 ? ScalarType.UInt8 : ScalarType.Int32);
+        var captionHeight = compare ? CompareCaptionHeight(outHeight) : 0;
+        var buffer = torch.empty([outHeight + captionHeight, compare ? 2 * outWidth : outWidth, channels], bitDepth == 8 ? ScalarType.UInt8 : ScalarType.Int32);
         var maximum = bitDepth == 8 ? 255.0 : 65535.0;
         void Put(long row, long column, Tensor chw)
         {
@@ -138,38 +144,51 @@ public sealed class Upscaler : IDisposable
                 Put(row, 0, alpha ? torch.cat([bicubic, rows.narrow(0, 3, 1)]) : bicubic);
             }
         });
+        if (compare)
+        {
+            Put(outHeight, 0, CompareCaption("bicubic", captionHeight, outWidth, channels));
+            Put(outHeight, outWidth, CompareCaption($"network x{Scale}", captionHeight, outWidth, channels));
+        }
         image.Dispose(); // the input's memory is not needed for encoding
         rgba.Dispose();
-        ImageIO.Write(output, buffer.permute(2, 0, 1), bitDepth: bitDepth);
-        return new UpscaleFileResult(input, output, (int)width, (int)height, (int)buffer.size(1), (int)outHeight, alpha, bitDepth, TileCount(height, width), watch.Elapsed);
+        ImageIO.Write(output, buffer.permute(2, 0, 1), bitDepth: bitDepth, overwrite: overwrite);
+        return new UpscaleFileResult(input, output, (int)width, (int)height, (int)buffer.size(1), (int)buffer.size(0), alpha, bitDepth, TileCount(height, width), watch.Elapsed);
     }
 
     /// <summary>The file extensions <see cref="UpscaleFolder"/> picks up.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff" };
 
-    /// <summary>
-    /// Upscales every image under <paramref name="inputFolder"/> (recursively) into the same relative path under
-    /// <paramref name="outputFolder"/>. A file that fails (corrupt, unreadable) is reported in its entry and the
-    /// batch goes on. <paramref name="progress"/> sees each entry as it finishes.
-    /// </summary>
-    public IReadOnlyList<UpscaleFolderEntry> UpscaleFolder(string inputFolder, string outputFolder, bool compare = false, Action<UpscaleFolderEntry>? progress = null,
-        CancellationToken cancel = default)
+    /// <summary>Where <c>UpscaleFolder</c> writes each image: the same relative path (and extension) under the output folder.</summary>
+    public static BatchOutputs PlanFolder(string inputFolder, string outputFolder)
     {
         if (!Directory.Exists(inputFolder)) throw new DirectoryNotFoundException($"input folder '{inputFolder}' does not exist");
         // Listed before writing anything, so outputs written inside the input folder are not picked up again.
         var files = Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories)
             .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
             .Order(StringComparer.Ordinal).ToList();
+        return BatchOutputs.Plan(inputFolder, files, outputFolder, extension: null);
+    }
+
+    /// <summary>
+    /// Upscales every image under <paramref name="inputFolder"/> (recursively) into the same relative path under
+    /// <paramref name="outputFolder"/>. Nothing is written when the plan has problems (existing outputs without
+    /// <paramref name="overwrite"/>, the output folder being the input one). A file that fails (corrupt, unreadable)
+    /// is reported in its entry and the batch goes on. <paramref name="progress"/> sees each entry as it finishes.
+    /// </summary>
+    public IReadOnlyList<UpscaleFolderEntry> UpscaleFolder(string inputFolder, string outputFolder, bool compare = false, Action<UpscaleFolderEntry>? progress = null,
+        CancellationToken cancel = default, bool overwrite = false)
+    {
+        var plan = PlanFolder(inputFolder, outputFolder);
+        if (plan.Problems(overwrite) is { Count: > 0 } problems) throw new IOException(string.Join("; ", problems));
         var entries = new List<UpscaleFolderEntry>();
-        foreach (var file in files)
+        foreach (var (file, target, _) in plan.Items)
         {
             cancel.ThrowIfCancellationRequested();
-            var target = Path.Combine(outputFolder, Path.GetRelativePath(inputFolder, file));
             UpscaleFolderEntry entry;
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-                entry = new UpscaleFolderEntry(file, target, UpscaleFile(file, target, compare), null);
+                entry = new UpscaleFolderEntry(file, target, UpscaleFile(file, target, compare, overwrite), null);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
@@ -284,6 +303,16 @@ public sealed class Upscaler : IDisposable
         if (patch.size(1) == 4) parts.Add(Bicubic(patch.narrow(1, 3, 1)));
         if (compare) parts.Add(Bicubic(rgb));
         return parts.Count == 1 ? parts[0] : torch.cat(parts);
+    }
+
+    /// <summary>Caption strip height under a compare image: a tenth of the image, 14 to 48 px.</summary>
+    private static long CompareCaptionHeight(long imageHeight) => Math.Clamp(imageHeight / 10, 14, 48);
+
+    /// <summary>A caption strip (channels, height, width) in [0, 1]; opaque when there is an alpha channel.</summary>
+    private static Tensor CompareCaption(string text, long height, long width, long channels)
+    {
+        var strip = ImagePanel.Caption(text, (int)height, (int)width);
+        return channels == 4 ? torch.cat([strip, torch.ones(1, height, width)]) : strip;
     }
 
     private Tensor Bicubic(Tensor x) => F.interpolate(x, scale_factor: (double)Scale, mode: "bicubic", align_corners: false).clamp(0.0, 1.0)[0];

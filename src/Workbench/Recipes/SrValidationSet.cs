@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 using Workbench.Data;
 using Workbench.Data.Degradations;
@@ -39,6 +41,26 @@ public sealed record SrScores(IReadOnlyList<string> Images, IReadOnlyList<double
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{Images[i],-12} {PsnrY[i],8:F2} {BicubicPsnrY[i],8:F2} {Signed(PsnrY[i] - BicubicPsnrY[i]),6} {SsimY[i],7:F4} {BicubicSsimY[i],7:F4}"));
         text.Append(string.Create(CultureInfo.InvariantCulture, $"{"mean",-12} {MeanPsnrY,8:F2} {MeanBicubicPsnrY,8:F2} {Signed(PsnrGain),6} {MeanSsimY,7:F4} {MeanBicubicSsimY,7:F4}"));
         return text.ToString();
+    }
+
+    /// <summary>Per-image and mean scores as indented JSON (names as <see cref="ToMetrics"/>); <paramref name="about"/> adds top-level strings (model, data).</summary>
+    public string ToJson(IReadOnlyDictionary<string, string>? about = null)
+    {
+        static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null; // identical images: PSNR +∞
+        var root = new JsonObject();
+        foreach (var (k, v) in about ?? new Dictionary<string, string>()) root[k] = v;
+        var mean = new JsonObject();
+        foreach (var (k, v) in ToMetrics()) mean[k] = N(v);
+        root["mean"] = mean;
+        root["images"] = new JsonArray(Images.Select((name, i) => (JsonNode)new JsonObject
+        {
+            ["image"] = name,
+            ["psnr_y"] = N(PsnrY[i]),
+            ["ssim_y"] = N(SsimY[i]),
+            ["psnr_y_bicubic"] = N(BicubicPsnrY[i]),
+            ["ssim_y_bicubic"] = N(BicubicSsimY[i]),
+        }).ToArray());
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>"+0.42" / "-0.07" (a custom "+0.00;-0.00" format prints "-+0.00" for tiny negatives).</summary>

@@ -39,9 +39,20 @@ public sealed class ColorizeEvaluationTests : IDisposable
         Assert.True(result.Mean("input").ChromaError > 10 && result.Mean("input").Colorfulness < 1e-3);
         Assert.True(result.Mean("sepia").Colorfulness > 5);
         Assert.Equal(result.TargetColorfulness, Workbench.Metrics.Colorfulness.Compute(ImageIO.Read(path)).item<float>(), 3);
+        Assert.True(model.AbAccuracy > 0.99, $"ab accuracy {model.AbAccuracy}");
+        Assert.True(result.Mean("input").AbAccuracy < model.AbAccuracy);
         var text = result.ToString();
         Assert.Contains("smooth.png", text);
         Assert.Contains("mean", text);
+        Assert.Contains("ab acc <10", text);
+
+        using var json = System.Text.Json.JsonDocument.Parse(result.ToJson(new Dictionary<string, string> { ["model"] = "oracle" }));
+        var root = json.RootElement;
+        Assert.Equal("oracle", root.GetProperty("model").GetString());
+        Assert.Equal(3, root.GetProperty("images").GetArrayLength());
+        var mean = root.GetProperty("means").EnumerateArray().Single(m => m.GetProperty("method").GetString() == "model");
+        Assert.Equal(model.AbAccuracy, mean.GetProperty("ab_accuracy_10").GetDouble(), 9);
+        Assert.Equal(model.ChromaError, mean.GetProperty("chroma_error").GetDouble(), 9);
     }
 
     [Fact]

@@ -130,6 +130,45 @@ public sealed class ColorizerTests : IDisposable
         Assert.True(sweep.size(1) > 40 && sweep.size(2) >= 3 * 60);
     }
 
+    [Fact]
+    public void FolderRunWritesOneOutputPerSameStemInputAndNeverOverwritesUnasked()
+    {
+        using var scope = torch.NewDisposeScope();
+        var input = Directory.CreateDirectory(Path.Combine(dir, "in")).FullName;
+        foreach (var name in new[] { "gray.jpg", "gray.png", "photo.bmp", "photo.tif", "photo.webp" }) ImageIO.Write(Path.Combine(input, name), torch.rand(1, 20, 24));
+        var output = Path.Combine(dir, "out");
+        using var colorizer = new Colorizer(new BlurTint(), new ColorizerOptions { RenderSize = 32 });
+        var results = colorizer.ColorizeFolder(input, output);
+        Assert.All(results, r => Assert.True(r.Ok, r.Error));
+        Assert.Equal(new[] { "gray.jpg.png", "gray.png.png", "photo.bmp.png", "photo.tif.png", "photo.webp.png" },
+            Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var before = File.ReadAllBytes(Path.Combine(output, "gray.jpg.png"));
+        var refused = Assert.Throws<IOException>(() => colorizer.ColorizeFolder(input, output));
+        Assert.Contains("already exist", refused.Message);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "gray.jpg.png")));
+        Assert.Equal(5, colorizer.ColorizeFolder(input, output, overwrite: true).Count(r => r.Ok));
+        Assert.Empty(Directory.GetFiles(output, ".*")); // no temporary files left behind
+    }
+
+    [Fact]
+    public void SingleFileRefusesItsInputAndAnExistingOutput()
+    {
+        using var scope = torch.NewDisposeScope();
+        var photo = Path.Combine(dir, "x.jpg");
+        ImageIO.Write(photo, torch.rand(1, 20, 24));
+        var original = File.ReadAllBytes(photo);
+        using var colorizer = new Colorizer(new BlurTint(), new ColorizerOptions { RenderSize = 32 });
+        Assert.Throws<ArgumentException>(() => colorizer.ColorizeFile(photo, photo, overwrite: true));
+        Assert.Equal(original, File.ReadAllBytes(photo));
+        var existing = Path.Combine(dir, "y.png");
+        File.WriteAllText(existing, "keep me");
+        Assert.Throws<OutputExistsException>(() => colorizer.ColorizeFile(photo, existing));
+        Assert.Equal("keep me", File.ReadAllText(existing));
+        colorizer.ColorizeFile(photo, existing, overwrite: true);
+        Assert.Equal(new long[] { 3, 20, 24 }, ImageIO.Read(existing).shape);
+    }
+
     private sealed class Progress(List<ColorizeFileResult> seen) : IProgress<ColorizeFileResult>
     {
         public void Report(ColorizeFileResult value) => seen.Add(value);

@@ -106,10 +106,15 @@ public class UpscalerTests : IDisposable
         Assert.True(MaxAbsDiff(network, written.narrow(0, 0, 3)) <= 1.0 / 65535);
 
         var compared = upscaler.UpscaleFile(input, Path.Combine(dir, "compare.png"), compare: true);
-        Assert.Equal(164, compared.OutputWidth);
+        Assert.Equal((164, 60 + 14), (compared.OutputWidth, compared.OutputHeight)); // a 14-px caption strip under the images
         var sideBySide = ImageIO.Read(compared.Output, new ImageReadOptions { Mode = ImageMode.Rgba });
-        Assert.True(MaxAbsDiff(sideBySide.narrow(2, 82, 82), written) <= 1.0 / 65535, "right: the network");
-        Assert.True(MaxAbsDiff(sideBySide.narrow(2, 0, 82).narrow(0, 3, 1), bicubicAlpha) <= 1.0 / 65535, "left: bicubic");
+        var images = sideBySide.narrow(1, 0, 60);
+        Assert.True(MaxAbsDiff(images.narrow(2, 82, 82), written) <= 1.0 / 65535, "right: the network");
+        Assert.True(MaxAbsDiff(images.narrow(2, 0, 82).narrow(0, 3, 1), bicubicAlpha) <= 1.0 / 65535, "left: bicubic");
+        var captions = sideBySide.narrow(1, 60, 14);
+        Assert.Equal(1f, captions.narrow(0, 3, 1).min().item<float>()); // opaque
+        foreach (var half in new[] { captions.narrow(2, 0, 82), captions.narrow(2, 82, 82) })
+            Assert.True(half.narrow(0, 0, 3).min().item<float>() < 0.5f, "each half has dark caption text on white");
     }
 
     [Fact]

@@ -39,6 +39,20 @@ public sealed class DynamicUnetTests
     }
 
     [Fact]
+    public void ParityToleranceCatchesOneBatchNormChannelOffByOnePercent()
+    {
+        using var unet = Tiny("wide", 0.125, new long[] { 2, 2, 2, 2 });
+        using var scope = torch.NewDisposeScope();
+        var state = ColorizeReference.Dict("unet_wide/state").ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var key = state.Keys.First(k => k.EndsWith("running_var", StringComparison.Ordinal) && k.StartsWith("layers.0.", StringComparison.Ordinal));
+        state[key][0].mul_(1.01);                                   // one channel of one BatchNorm, 1 % off
+        unet.load_state_dict(state);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => ColorizeReference.CheckLoadedModule(unet, "unet_wide", x => unet.call(x[0]), train: false));
+        // The tolerance itself stays far below such an error, on any CPU: PyTorch's float32 error × 8.
+        Assert.InRange(ColorizeReference.Tolerance("unet_wide/eval", 1e-5), 1e-5, 1e-3);
+    }
+
+    [Fact]
     public void DeepUnetMatchesPyTorch()
     {
         using var unet = Tiny("deep", 1.0, new long[] { 3, 4, 6, 3 });

@@ -66,7 +66,21 @@ public class SuperResolutionModelsTests : IDisposable
         using var scope = torch.NewDisposeScope();
         using var model = new Espcn(2, 8);
         SafeTensors.Save(path, model.state_dict(), new Dictionary<string, string> { ["arch"] = "espcn", ["scale"] = "2", ["channels"] = "16" });
-        Assert.Contains("do not fit", Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message);
+        var message = Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message;
+        Assert.Contains("does not fit a x2 'espcn' network: size mismatch for layers.0.weight", message);
+        Assert.DoesNotContain("\n", message);
+    }
+
+    [Fact]
+    public void KeysOfAnotherNetworkAreCountedNotListed()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new RrdbNet(scale: 2, num_feat: 8, num_block: 2, num_grow_ch: 4);
+        SafeTensors.Save(path, model.state_dict());
+        var message = Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path, "espcn", 2)).Message;
+        Assert.Matches(@"weights without metadata \(\d+ tensor\(s\): .*\) does not fit a x2 'espcn' network", message);
+        Assert.Matches(@"\d+ expected key\(s\) missing \(layers\.0\..*\), \d+ unexpected key\(s\)", message);
+        Assert.True(message.Length < 500, message);
     }
 
     [Fact]

@@ -9,7 +9,9 @@ namespace Workbench.Models.SuperResolution;
 /// Convolutional Neural Network") as the SR notes run it: three convolutions in low resolution and a
 /// PixelShuffle. The notes' changes to the paper: LeakyReLU(0.1) instead of tanh (tanh saturates, so bright
 /// and dark areas came out "burnt"), no output activation, 64 → 128 channels (still fast), one learning rate.
-/// Field names are the notes' <c>GeneratorESPCN</c> keys: <c>layers.0</c>, <c>layers.2</c>, <c>pixel_shuffle.0</c>.
+/// Field names are the keys of the notes' <c>GeneratorESPCN</c> in the authors' repository: <c>layers.0</c>, <c>layers.2</c>,
+/// <c>pixel_shuffle.0</c>; the listing printed in the notes puts the last conv in <c>layers</c> too (<c>layers.4</c>),
+/// which <see cref="FromNotesLayout"/> and <see cref="ToNotesLayout"/> map both ways.
 /// </summary>
 public sealed class Espcn : nn.Module<Tensor, Tensor>, ISuperResolutionNet
 {
@@ -57,6 +59,37 @@ public sealed class Espcn : nn.Module<Tensor, Tensor>, ISuperResolutionNet
         var inChannels = h.Long("in_channels", 3);
         return new Espcn(scale, channels, inChannels, h.Head(channels, scale, inChannels));
     }
+
+    // ---- the SR notes' other key layout ------------------------------------------------------------
+
+    /// <summary>
+    /// True for the layout of the notes' printed <c>GeneratorESPCN</c>: all three convs in one nn.Sequential,
+    /// <c>layers.0</c>, <c>layers.2</c> and <c>layers.4</c> (the sub-pixel conv; LeakyReLU and PixelShuffle have no weights).
+    /// </summary>
+    public static bool IsNotesLayout(IEnumerable<string> keys)
+    {
+        var set = keys.ToHashSet(StringComparer.Ordinal);
+        return set.Contains("layers.0.weight") && set.Contains("layers.4.weight") && !set.Any(k => k.StartsWith("pixel_shuffle.", StringComparison.Ordinal));
+    }
+
+    /// <summary>The notes' <c>layers.4.*</c> renamed to ours, <c>pixel_shuffle.0.*</c>; other layouts are returned as they are. The tensors are shared, not copied.</summary>
+    public static IReadOnlyDictionary<string, Tensor> FromNotesLayout(IReadOnlyDictionary<string, Tensor> weights) =>
+        IsNotesLayout(weights.Keys) ? weights.ToDictionary(kv => Rename(kv.Key, "layers.4.", "pixel_shuffle.0."), kv => kv.Value) : weights;
+
+    /// <summary>
+    /// A state_dict of ours in the notes' layout (<c>pixel_shuffle.0.*</c> → <c>layers.4.*</c>), for PyTorch code that
+    /// builds the notes' <c>GeneratorESPCN</c>. Only the default one-step head maps; the tensors are shared, not copied.
+    /// </summary>
+    public static Dictionary<string, Tensor> ToNotesLayout(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var head = state.Keys.Where(k => k.StartsWith("pixel_shuffle.", StringComparison.Ordinal)).ToList();
+        if (head.Any(k => !k.StartsWith("pixel_shuffle.0.", StringComparison.Ordinal)))
+            throw new ArgumentException($"only ESPCN's default head (one conv + PixelShuffle) has a place in the notes' layout; this one has {string.Join(", ", head)}");
+        return state.ToDictionary(kv => Rename(kv.Key, "pixel_shuffle.0.", "layers.4."), kv => kv.Value);
+    }
+
+    private static string Rename(string key, string from, string to) =>
+        key.StartsWith(from, StringComparison.Ordinal) ? to + key[from.Length..] : key;
 
     public override Tensor forward(Tensor x)
     {

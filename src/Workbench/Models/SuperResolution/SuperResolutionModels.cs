@@ -68,13 +68,18 @@ public static class SuperResolutionModels
         var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
         try
         {
+            if (WeightsDescription.IsNonSuperResolutionModel(metadata))
+                throw new ArgumentException($"'{path}' is {WeightsDescription.Describe(metadata, tensors.Keys)}, not a super-resolution network; " +
+                    $"expected SR weights ({string.Join(", ", Factories.Keys)}: written by `workbench train sr`, or a state_dict with --arch)");
             var arch = metadata.GetValueOrDefault("arch");
             if (arch is not null && architecture is not null && arch != architecture)
                 throw new ArgumentException($"'{path}' holds a '{arch}' network, not '{architecture}'");
             arch ??= architecture ?? throw new ArgumentException($"'{path}' does not record its architecture (no 'arch' metadata); say which with --arch ({string.Join(", ", Factories.Keys)})");
             if (!Factories.ContainsKey(arch)) throw new ArgumentException($"unknown SR architecture '{arch}'; known: {string.Join(", ", Factories.Keys)}");
+            // The notes print GeneratorESPCN with its last conv inside `layers`; ours (and the authors' repository) name it pixel_shuffle.0.
+            IReadOnlyDictionary<string, Tensor> weights = arch == "espcn" ? Espcn.FromNotesLayout(tensors) : tensors;
             // Checkpoints converted from elsewhere carry no metadata: read what the weight shapes tell.
-            var hyperparameters = InferFromWeights(arch, tensors);
+            var hyperparameters = InferFromWeights(arch, weights);
             foreach (var (k, v) in metadata) hyperparameters[k] = v;
             long? fileScale = hyperparameters.TryGetValue("scale", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : null;
             if (fileScale is not null && scale is not null && fileScale != scale)
@@ -83,12 +88,13 @@ public static class SuperResolutionModels
             var model = Create(arch, resolvedScale, hyperparameters);
             try
             {
-                model.load_state_dict(tensors);
+                model.load_state_dict(weights);
             }
             catch (nn.StateDictException e)
             {
                 model.Dispose();
-                throw new ArgumentException($"the weights in '{path}' do not fit a x{resolvedScale} '{arch}' network{(metadata.Count == 0 ? " with default hyperparameters (the file records none)" : "")}: {e.Message}", e);
+                throw new ArgumentException($"'{path}' ({WeightsDescription.Describe(metadata, tensors.Keys)}) does not fit a x{resolvedScale} '{arch}' network" +
+                    $"{(metadata.Count == 0 ? " with default hyperparameters (the file records none)" : "")}: {WeightsDescription.Summarize(e)}", e);
             }
             catch
             {

@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+
+using Workbench.Torch;
+
+namespace Workbench.Models;
+
+/// <summary>
+/// One line on what a safetensors file holds, from its metadata (and keys), for errors that say what a file is and
+/// what was expected instead of dumping its keys: "a colorize model (DynamicUnet)", "a x2 super-resolution network
+/// (espcn)", "a colorize training checkpoint", "weights without metadata (7 tensors: layers.0.weight, ...)".
+/// </summary>
+public static class WeightsDescription
+{
+    /// <summary>The metadata key naming a colorization/restoration network (Inference.ModelFile writes it).</summary>
+    public const string NetworkKey = "workbench.network";
+
+    /// <summary>The metadata key of the task (colorize, defade, superres).</summary>
+    public const string TaskKey = "workbench.task";
+
+    /// <summary>What the file is, in a few words.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string> metadata, IReadOnlyCollection<string> keys)
+    {
+        if (metadata.TryGetValue("arch", out var arch))
+            return $"a {(metadata.TryGetValue("scale", out var s) ? "x" + s + " " : "")}super-resolution network ('{arch}')";
+        if (metadata.TryGetValue(NetworkKey, out var network))
+            return $"a {metadata.GetValueOrDefault(TaskKey, "colorize")} model ({network})";
+        if (metadata.TryGetValue("config", out var config) && TryParse(config) is { } c)
+        {
+            var task = c["task"]?.GetValue<string>();
+            return task is null ? "a training checkpoint" : $"a {task} training checkpoint";
+        }
+        return $"weights without metadata ({keys.Count} tensor(s): {Examples(keys.Order(StringComparer.Ordinal).ToList(), 3)})";
+    }
+
+    /// <summary>True when the file describes itself as something other than a super-resolution network.</summary>
+    public static bool IsNonSuperResolutionModel(IReadOnlyDictionary<string, string> metadata) =>
+        !metadata.ContainsKey("arch") && (metadata.TryGetValue(TaskKey, out var task) ? task != "superres" : metadata.ContainsKey(NetworkKey) || IsColorizeCheckpoint(metadata));
+
+    /// <summary>A state_dict mismatch in one line: counts and a few key names, not the full lists.</summary>
+    public static string Summarize(nn.StateDictException e)
+    {
+        var parts = new List<string>();
+        if (e.missing_keys.Count > 0) parts.Add($"{e.missing_keys.Count} expected key(s) missing ({Examples(e.missing_keys, 3)})");
+        if (e.unexpected_keys.Count > 0) parts.Add($"{e.unexpected_keys.Count} unexpected key(s) ({Examples(e.unexpected_keys, 3)})");
+        // Shape mismatches: PyTorch's message has one line per tensor after its heading.
+        var details = e.Message.Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        if (parts.Count == 0 && details.Count > 0) parts.Add(Shorten(details[0]) + (details.Count > 1 ? $" (and {details.Count - 1} more)" : ""));
+        return parts.Count > 0 ? string.Join(", ", parts) : Shorten(e.Message);
+    }
+
+    private static bool IsColorizeCheckpoint(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("config", out var config) && TryParse(config)?["generatorNetwork"] is not null;
+
+    private static JsonObject? TryParse(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Shorten(string text)
+    {
+        var line = text.Split('\n')[0];
+        return line.Length <= 200 ? line : line[..200] + "…";
+    }
+
+    private static string Examples(IReadOnlyList<string> items, int n) =>
+        string.Join(", ", items.Take(n)) + (items.Count > n ? ", …" : "");
+}

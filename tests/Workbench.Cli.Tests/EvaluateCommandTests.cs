@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+using Workbench.Logging;
+using Workbench.Testing;
+
+namespace Workbench.Cli.Tests;
+
+/// <summary>`evaluate colorize|sr` with the shipped models, JSON scores, and plain tables when stdout is not a terminal.</summary>
+public class EvaluateCommandTests
+{
+    /// <summary>Two held-out colour photos: small crops of the repository's test images.</summary>
+    private static string Photos(string dir)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(dir, "photos")).FullName;
+        foreach (var name in new[] { "chelsea.jpg", "coffee.jpg" })
+        {
+            using var scope = Torch.torch.NewDisposeScope();
+            var image = Data.ImageIO.Read(Path.Combine(PythonReference.RepoRoot, "test_images", name));
+            Data.ImageIO.Write(Path.Combine(data, Path.ChangeExtension(name, ".png")), Data.ImageCrop.CenterCrop(image, 64, 96));
+        }
+        return data;
+    }
+
+    [Fact]
+    public void ColorizeUsesTheShippedModelAndWritesJsonWithAbAccuracy()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var json = Path.Combine(dir.Path, "scores.json");
+        var r = CliProcess.Run("evaluate", "colorize", "--data", Photos(dir.Path), "--render-size", "64", "--json", json);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.DoesNotContain("\u001b", r.Stdout);
+        Assert.Contains("ab acc <10", r.Stdout);
+        Assert.Contains("colorizer-small.safetensors", r.Stdout);
+        Assert.Equal(3, r.Stdout.Split('\n').Count(l => l.StartsWith("mean ", StringComparison.Ordinal)));
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var means = doc.RootElement.GetProperty("means").EnumerateArray().ToDictionary(m => m.GetProperty("method").GetString()!);
+        Assert.Equal(new[] { "input", "model", "sepia" }, means.Keys.Order(StringComparer.Ordinal));
+        foreach (var m in means.Values)
+        {
+            Assert.InRange(m.GetProperty("ab_accuracy_10").GetDouble(), 0, 1);
+            Assert.True(m.GetProperty("chroma_error").GetDouble() > 0);
+        }
+        Assert.Equal(6, doc.RootElement.GetProperty("images").GetArrayLength());
+    }
+
+    [Fact]
+    public void SrScoresTheShippedEspcnAgainstBicubic()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var json = Path.Combine(dir.Path, "sr.json");
+        var r = CliProcess.Run("evaluate", "sr", "--data", Photos(dir.Path), "--json", json);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.DoesNotContain("\u001b", r.Stdout);
+        Assert.Contains("PSNR-Y dB", r.Stdout);
+        Assert.Contains("espcn", r.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var mean = doc.RootElement.GetProperty("mean");
+        Assert.InRange(mean.GetProperty("psnr_y").GetDouble(), 15, 60);
+        Assert.InRange(mean.GetProperty("psnr_y_bicubic").GetDouble(), 15, 60);
+        Assert.Equal(2, doc.RootElement.GetProperty("images").GetArrayLength());
+    }
+
+    [Fact]
+    public void TensorBoardSummaryIsPlainAndUnwrappedWhenPiped()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        const string Tag = "a/very/long/tag/name/that/would/never/fit/in/eighty/columns/with/the/run/folder/beside/it";
+        using (var writer = new SummaryWriter(Path.Combine(dir.Path, "run")))
+            for (var step = 0; step < 3; step++) writer.AddScalar(Tag, 0.5 * step, step);
+        var r = CliProcess.Run("tensorboard-summary", Path.Combine(dir.Path, "run"));
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.DoesNotContain("\u001b", r.Stdout);
+        Assert.Contains(r.Stdout.Split('\n'), line => line.Contains(Tag, StringComparison.Ordinal) && line.Contains("0..2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TrainColorizeAcceptsRun()
+    {
+        var r = CliProcess.Run("train", "colorize", "--run", "my-run", "--print-config");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains($"\"run\": \"{Path.Combine("runs", "my-run")}\"", r.Stdout);
+    }
+}
