@@ -11,6 +11,12 @@ internal static class CliOptions
         Recursive = true,
     };
 
+    public static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "libtorch threads (default: WORKBENCH_NUM_THREADS, else the idle cores: cores − 1-minute load average, at least 1)",
+        Recursive = true,
+    };
+
     /// <summary>Exit codes: 0 success, 1 failure in the work itself, 2 bad usage or input.</summary>
     public static void SetGuardedAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action)
     {
@@ -18,6 +24,8 @@ internal static class CliOptions
         {
             try
             {
+                var (threads, reason) = Recipes.ThreadPolicy.Apply(parse.GetValue(Threads));
+                if (parse.GetValue(Verbose)) Console.Error.WriteLine($"libtorch threads: {threads} ({reason})");
                 return await action(parse, cancel).ConfigureAwait(false);
             }
             catch (OperationCanceledException)

@@ -27,6 +27,7 @@ internal static class Program
     {
         var root = new RootCommand("Workbench: colorization and super-resolution research on libtorch.");
         root.Options.Add(CliOptions.Verbose);
+        root.Options.Add(CliOptions.Threads);
         // One command per line, alphabetical: each feature adds its own line.
         Command[] commands =
         [

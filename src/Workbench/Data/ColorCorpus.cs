@@ -143,15 +143,18 @@ public static class ColorCorpus
     };
 
     /// <summary>Builds <paramref name="dir"/> (replacing it when <paramref name="force"/>; otherwise an existing corpus is kept).</summary>
-    public static ColorCorpusSummary Build(string dir = DefaultDir, ColorCorpusOptions? options = null, bool force = false, CancellationToken cancel = default)
+    /// <param name="catalogue">The photos; default <see cref="Catalogue"/> (tests pass their own).</param>
+    public static ColorCorpusSummary Build(string dir = DefaultDir, ColorCorpusOptions? options = null, bool force = false, CancellationToken cancel = default,
+        IReadOnlyList<CorpusPhoto>? catalogue = null)
     {
+        catalogue ??= Catalogue;
         options ??= new ColorCorpusOptions();
         var log = options.Log ?? (_ => { });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         dir = Path.GetFullPath(dir);
         if (File.Exists(Path.Combine(dir, ReportFile)) && !force)
             throw new IOException($"'{dir}' already holds a corpus ({ReportFile}); use --force to rebuild it");
-        CheckSplitIsBySource(Catalogue);
+        CheckSplitIsBySource(catalogue);
         var packages = new DebianPackageFiles(options.PackageCache ?? Path.Combine(Path.GetDirectoryName(dir)!, "packages"), log);
 
         var parent = Path.GetDirectoryName(dir)!;
@@ -160,7 +163,7 @@ public static class ColorCorpus
         Directory.CreateDirectory(temporary);
         try
         {
-            var summary = BuildInto(temporary, packages, options, log, cancel) with { Elapsed = clock.Elapsed };
+            var summary = BuildInto(temporary, catalogue, packages, options, log, cancel) with { Elapsed = clock.Elapsed };
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.Move(temporary, dir);
             return summary;
@@ -172,13 +175,13 @@ public static class ColorCorpus
         }
     }
 
-    private static ColorCorpusSummary BuildInto(string dir, DebianPackageFiles packages, ColorCorpusOptions options, Action<string> log, CancellationToken cancel)
+    private static ColorCorpusSummary BuildInto(string dir, IReadOnlyList<CorpusPhoto> catalogue, DebianPackageFiles packages, ColorCorpusOptions options, Action<string> log, CancellationToken cancel)
     {
         var staged = Path.Combine(dir, ".sources");
         Directory.CreateDirectory(staged);
         var accepted = new List<(CorpusPhoto Photo, PhotoStats Stats, string File)>();
         var rejected = new List<ColorCorpusSummary.Rejected>();
-        foreach (var photo in Catalogue)
+        foreach (var photo in catalogue)
         {
             cancel.ThrowIfCancellationRequested();
             var path = packages.Locate(photo.Package, photo.Path);
@@ -220,7 +223,9 @@ public static class ColorCorpus
             Seed = options.Seed,
             MaxParallelism = 1, // crop numbers follow the catalogue: the same corpus on every machine
         };
-        var crops = DatasetPreparation.Run(train.Select(t => t.File).ToList(), Path.Combine(dir, "train"), prepare, cancel: cancel);
+        // Sources keyed by their names relative to the staging folder: crop positions are seeded by the key, so the
+        // corpus is the same wherever (and in whichever temporary folder) it is built.
+        var crops = DatasetPreparation.Run(staged, Path.Combine(dir, "train"), prepare, cancel: cancel);
         if (crops.Cancelled) throw new OperationCanceledException(cancel);
         if (crops.Bad.Count > 0) throw new InvalidDataException("corpus photos could not be cut: " + string.Join("; ", crops.Bad.Select(b => $"{b.Source}: {b.Reason}")));
         var cropsPerFile = CropsPerSource(Path.Combine(dir, "train"));
@@ -231,7 +236,7 @@ public static class ColorCorpus
             g.Count(a => a.Photo.Split == CorpusSplit.Train),
             g.Count(a => a.Photo.Split == CorpusSplit.Validation),
             g.Count(a => a.Photo.Split == CorpusSplit.Test),
-            g.Sum(a => cropsPerFile.GetValueOrDefault(a.File)))).ToList();
+            g.Sum(a => cropsPerFile.GetValueOrDefault(Path.GetFileName(a.File))))).ToList();
         var report = new
         {
             options = new { options.CropSize, options.CropsPerScale, options.Scales, options.TrainLongSide, options.HeldOutLongSide, options.Seed },

@@ -181,9 +181,8 @@ public sealed record SrTrainingConfig
     public int Seed { get; init; }
 
     /// <summary>
-    /// libtorch intra-op threads while training (restored after); 0 = leave as is (every core, or WORKBENCH_NUM_THREADS).
-    /// 1 by default: on this shared 2-core machine two OpenMP threads spin against each other's load; measured, ESPCN x2
-    /// trained 300 steps in 54 s with 1 thread and 113 s with 2. On an idle machine or for RRDB, try 0.
+    /// libtorch intra-op threads while training (restored after); 0 = the process's (the CLI sets it by
+    /// <see cref="ThreadPolicy"/>: idle cores, so a busy machine gets fewer threads instead of spinning ones).
     /// </summary>
-    public int Threads { get; init; } = 1;
+    public int Threads { get; init; }
 }

@@ -1,0 +1,98 @@
+using Workbench.Data;
+using Workbench.Testing;
+using Workbench.Torch;
+
+namespace Workbench.Tests.Data;
+
+public sealed class ColorCorpusTests
+{
+    private static string TestImage(string name) => Path.Combine(PythonReference.RepoRoot, "test_images", name);
+
+    [Fact]
+    public void ColourPhotosPassGrayAndFlatFilledImagesAreRejected()
+    {
+        using var scope = torch.NewDisposeScope();
+        var photo = ImageIO.Read(TestImage("coffee.jpg"));
+        Assert.Null(PhotoChecks.Rejection(PhotoChecks.Measure(photo)));
+
+        var gray = ColorSpace.Luma(photo).expand(3, -1, -1).contiguous();
+        Assert.Contains("gray", PhotoChecks.Rejection(PhotoChecks.Measure(gray)));
+
+        // A drawing: four flat colour fields with thin borders.
+        var drawing = torch.zeros(3, 256, 256);
+        drawing.narrow(1, 0, 128).narrow(2, 0, 128).select(0, 0).fill_(0.9);
+        drawing.narrow(1, 128, 128).narrow(2, 0, 128).select(0, 2).fill_(0.8);
+        drawing.narrow(1, 0, 128).narrow(2, 128, 128).select(0, 1).fill_(0.7);
+        Assert.Contains("flat", PhotoChecks.Rejection(PhotoChecks.Measure(drawing)));
+    }
+
+    [Fact]
+    public void AResizedReencodedCopyIsTheSamePictureAndOtherPhotosAreNot()
+    {
+        using var scope = torch.NewDisposeScope();
+        var photo = ImageIO.Read(TestImage("astronaut.jpg"));
+        var copy = ImageIO.ReadBytes(ImageIO.Encode(ImageResize.Resize(photo, 300, 300, InterpolationMode.Area).clamp(0, 1), ImageFormat.Jpeg, quality: 70));
+        var a = PhotoChecks.Measure(photo);
+        Assert.True(PhotoChecks.SamePicture(a, PhotoChecks.Measure(copy)), $"{PhotoChecks.HammingDistance(a.Hash, PhotoChecks.Measure(copy).Hash)} bits apart");
+        foreach (var other in new[] { "coffee.jpg", "chelsea.jpg", "rocket.jpg" })
+            Assert.False(PhotoChecks.SamePicture(a, PhotoChecks.Measure(ImageIO.Read(TestImage(other)))), other);
+    }
+
+    [Fact]
+    public void TheCatalogueSplitsBySourceGroupAndHoldsOutValidationAndTestPhotos()
+    {
+        ColorCorpus.CheckSplitIsBySource(ColorCorpus.Catalogue);
+        Assert.Contains(ColorCorpus.Catalogue, p => p.Split == CorpusSplit.Validation);
+        Assert.Contains(ColorCorpus.Catalogue, p => p.Split == CorpusSplit.Test && p.Package == "mate-backgrounds");
+        Assert.Throws<InvalidOperationException>(() => ColorCorpus.CheckSplitIsBySource(
+        [
+            new CorpusPhoto("left", "p", "/a.png", CorpusSplit.Train, "pair"),
+            new CorpusPhoto("right", "p", "/b.png", CorpusSplit.Test, "pair"),
+        ]));
+    }
+
+    [Fact]
+    public void BuildsDeterministicallyDropsDuplicatesAndReportsPerPackage()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "wb-corpus-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var dupe = Path.Combine(root, "dupe.png");
+            Directory.CreateDirectory(root);
+            using (var scope = torch.NewDisposeScope())
+                ImageIO.Write(dupe, ImageResize.Resize(ImageIO.Read(TestImage("chelsea.jpg")), 200, 300, InterpolationMode.Area).clamp(0, 1));
+            CorpusPhoto[] catalogue =
+            [
+                new("chelsea", "test-a", TestImage("chelsea.jpg"), CorpusSplit.Train),
+                new("coffee", "test-a", TestImage("coffee.jpg"), CorpusSplit.Train),
+                new("chelsea-again", "test-b", dupe, CorpusSplit.Train),
+                new("gray-camera", "test-b", TestImage("camera.png"), CorpusSplit.Train),
+                new("rocket", "test-b", TestImage("rocket.jpg"), CorpusSplit.Validation),
+                new("astronaut", "test-b", TestImage("astronaut.jpg"), CorpusSplit.Test),
+            ];
+            var options = new ColorCorpusOptions { CropSize = 32, CropsPerScale = 2, Scales = 2, TrainLongSide = 128, PackageCache = Path.Combine(root, "packages") };
+            var first = ColorCorpus.Build(Path.Combine(root, "one"), options, catalogue: catalogue);
+            var second = ColorCorpus.Build(Path.Combine(root, "two"), options, catalogue: catalogue);
+
+            Assert.Equal(8, first.TrainCrops);                       // 2 photos × 2 scales × 2 crops
+            Assert.Contains(first.Rejections, r => r.Id == "chelsea-again" && r.Reason.Contains("duplicate of chelsea", StringComparison.Ordinal));
+            Assert.Contains(first.Rejections, r => r.Id == "gray-camera" && r.Reason.Contains("gray", StringComparison.Ordinal));
+            var a = Assert.Single(first.Packages, p => p.Package == "test-a");
+            Assert.Equal((2, 0, 0, 8L), (a.Train, a.Validation, a.Test, a.Crops));
+            Assert.True(File.Exists(Path.Combine(root, "one", "validation", "rocket.png")));
+            Assert.True(File.Exists(Path.Combine(root, "one", "test", "astronaut.png")));
+            Assert.True(File.Exists(Path.Combine(root, "one", ColorCorpus.ReportFile)));
+
+            var crops = (string dir) => Directory.EnumerateFiles(Path.Combine(root, dir, "train"), "*.png", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(Path.Combine(root, dir), f)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(string.Join(" ", crops("one")), string.Join(" ", crops("two")));
+            foreach (var file in crops("one"))
+                Assert.Equal(File.ReadAllBytes(Path.Combine(root, "one", file)), File.ReadAllBytes(Path.Combine(root, "two", file)));
+            Assert.Throws<IOException>(() => ColorCorpus.Build(Path.Combine(root, "one"), options, catalogue: catalogue)); // kept unless forced
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using Workbench.Losses;
+using Workbench.Models.Colorization;
+using Workbench.Testing;
+using Workbench.Torch;
+using Workbench.Torch.Serialization;
+
+namespace Workbench.Tests.Models;
+
+/// <summary>The Zhang et al. colorizer against tests/reference/zhang_reference.py (PyTorch 1.13, same libtorch).</summary>
+public sealed class ZhangColorizerTests
+{
+    private static readonly Lazy<Dictionary<string, Tensor>> Reference = new(() =>
+    {
+        var tensors = SafeTensors.Load(Path.Combine(PythonReference.Run("zhang_reference.py"), "zhang.safetensors"));
+        foreach (var t in tensors.Values) t.DetachFromDisposeScope();
+        return tensors;
+    });
+
+    private static Tensor Get(string key) => Reference.Value[key];
+
+    private static Dictionary<string, Tensor> State(string prefix) => Reference.Value
+        .Where(kv => kv.Key.StartsWith("net/state/", StringComparison.Ordinal))
+        .ToDictionary(kv => prefix + kv.Key["net/state/".Length..], kv => kv.Value);
+
+    /// <summary>Largest absolute difference relative to max(1, |expected|max).</summary>
+    private static double Error(Tensor actual, Tensor expected)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        using var scope = torch.NewDisposeScope();
+        return (actual.detach().to(ScalarType.Float32) - expected.to(ScalarType.Float32)).abs().max().item<float>() / Math.Max(1.0, expected.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void BinsAreTheSrgbGamutCellsThePythonBruteForceFinds()
+    {
+        using var bins = new AbBins();
+        Assert.Equal(Get("bins/centers").shape, bins.Centers.shape);
+        Assert.Equal(0, Error(bins.Centers, Get("bins/centers")));
+    }
+
+    [Fact]
+    public void NetworkMatchesPyTorchInEvalAndTrainingWithInputGradients()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new ZhangColorNet(Get("bins/centers").size(0), width: 4);
+        net.load_state_dict(State(""));
+        var x = Get("net/in0").clone();
+        net.eval();
+        using (torch.no_grad()) Assert.InRange(Error(net.call(x), Get("net/eval")), 0, 1e-5);
+        net.train();
+        x.requires_grad = true;
+        var y = net.call(x);
+        Assert.InRange(Error(y, Get("net/train")), 0, 1e-5);
+        (y * Get("net/gout")).sum().backward();
+        Assert.InRange(Error(x.grad!, Get("net/grad_in0")), 0, 1e-5);
+    }
+
+    [Fact]
+    public void RebalancedLossTargetsWeightsValueAndGradientMatchPyTorch()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var bins = new AbBins();
+        var weights = bins.RebalanceWeights(Get("prior"));
+        Assert.InRange(Error(weights, Get("rebalance")), 0, 1e-5);
+        var logits = Get("net/train").clone();
+        logits.requires_grad = true;
+        var loss = new RebalancedAbLoss(bins, weights).Compute(logits, Get("loss/target"));
+        Assert.InRange(Math.Abs(loss.item<float>() - Get("loss/value").item<float>()), 0, 1e-5);
+        loss.backward();
+        Assert.InRange(Error(logits.grad!, Get("loss/grad")), 0, 1e-6);
+    }
+
+    [Fact]
+    public void EncodingPicksTheNearestCentreAsTheBruteForceDoes()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var bins = new AbBins();
+        var target = Get("loss/target");
+        var ab = nn.functional.adaptive_avg_pool2d(Workbench.Data.ColorSpace.RgbToLab(target).narrow(1, 1, 2), new nn.Size2(8, 12));
+        Assert.True(bins.Encode(ab).equal(Get("loss/classes")));
+    }
+
+    [Theory]
+    [InlineData("0.38")]
+    [InlineData("1.0")]
+    public void AnnealedMeanMatchesPyTorch(string t)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var bins = new AbBins();
+        Assert.InRange(Error(bins.AnnealedMean(Get("net/eval"), double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)), Get($"decode/T{t}")), 0, 1e-5);
+    }
+
+    [Fact]
+    public void WholeColorizerMatchesPyTorchAndKeepsTheInputsLightness()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        colorizer.load_state_dict(State("net."));
+        colorizer.eval();
+        using var noGrad = torch.no_grad();
+        var rgb = colorizer.call(Get("net/in0"));
+        Assert.InRange(Error(rgb, Get("colorizer/eval")), 0, 1e-4); // through Lab → RGB's cube roots: float32 rounding × ~10
+    }
+
+    [Fact]
+    public void BFloat16AutocastStaysCloseToFloat32()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        colorizer.load_state_dict(State("net."));
+        colorizer.eval();
+        using var noGrad = torch.no_grad();
+        var x = Get("net/in0");
+        var logits32 = colorizer.Net.call(x);
+        Tensor logits16;
+        using (torch.autocast("cpu", ScalarType.BFloat16)) logits16 = colorizer.Net.call(x);
+        Assert.Equal(ScalarType.BFloat16, logits16.dtype);
+        // bf16 keeps 8 bits of mantissa (relative rounding 2^-9 per op); through 12 conv layers: within 5 % of the logits' scale.
+        Assert.InRange(Error(logits16, logits32), 0, 0.05);
+        // What a user sees: the decoded colour differs by a few ab units at most (a just-noticeable difference is ~2.3).
+        var ab32 = colorizer.Bins.AnnealedMean(logits32, 0.38);
+        var ab16 = colorizer.Bins.AnnealedMean(logits16, 0.38);
+        Assert.InRange((ab32 - ab16).abs().max().item<float>(), 0, 3.0);
+    }
+
+    [Fact]
+    public void SpecRoundTripsAndTheTemperatureIsSavedWithIt()
+    {
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        colorizer.SetTemperature(0.5);
+        Assert.Equal(colorizer.Spec, ZhangSpec.FromJson(colorizer.Spec.ToJson()));
+        Assert.Equal(0.5, ZhangSpec.FromJson(colorizer.Spec.ToJson()).Temperature);
+        Assert.Throws<ArgumentOutOfRangeException>(() => colorizer.SetTemperature(0));
+    }
+}
