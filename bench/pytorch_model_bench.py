@@ -121,6 +121,29 @@ def disc_dilation_train():
                       "DiscriminatorDilationNetwork (32 ch) train step, batch 8 of 3x64x64, BCE, Adam; GFLOP/s: 3x fwd conv FLOPs")
 
 
+def zhang_train(bf16=False):
+    net = reference("zhang_reference").ZhangColorNet(259, 32)
+    x, t = torch.rand(8, 3, 96, 96), torch.randint(0, 259, (8, 24, 24))
+    if not bf16:
+        return train_step(net, x, t, F.cross_entropy,
+                          "Zhang colorizer net (width 32, 259 ab bins) train step, batch 8 of 3x96x96, cross-entropy, Adam; GFLOP/s: 3x fwd conv FLOPs")
+
+    class Bf16Autocast(nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return self.inner(x).float()
+    return train_step(Bf16Autocast(net), x, t, F.cross_entropy,
+                      "the same under CPU bfloat16 autocast (forward in bf16, loss in float32); GFLOP/s: 3x fwd conv FLOPs")
+
+
+def zhang_train_bf16():
+    return zhang_train(bf16=True)
+
+
 def espcn_x2_infer_256():
     return infer(espcn(), torch.rand(1, 3, 256, 256), "ESPCN x2 inference (no_grad), one 3x256x256 image; GFLOP/s: fwd conv FLOPs")
 
@@ -129,4 +152,4 @@ def unet_small_infer_256():
     return infer(unet_small(), torch.rand(1, 3, 256, 256), "U-Net 'small' inference (no_grad, eval), one 3x256x256 image; GFLOP/s: fwd conv FLOPs")
 
 
-BENCHMARKS = [espcn_x2_train, rrdbnet_x4_train, unet_small_train, disc_dilation_train, espcn_x2_infer_256, unet_small_infer_256]
+BENCHMARKS = [espcn_x2_train, rrdbnet_x4_train, unet_small_train, disc_dilation_train, zhang_train, zhang_train_bf16, espcn_x2_infer_256, unet_small_infer_256]

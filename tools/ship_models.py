@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Copies the quickstart's trained weights into models/ (the weights the CLI uses when --model is not given).
+"""Copies trained weights into models/ (the weights the CLI uses when --model is not given).
 
-    /usr/bin/python3 tools/ship_models.py [--runs runs]
+    /usr/bin/python3 tools/ship_models.py [--runs runs] [--only FILE]
+
+The ESPCN comes from the quickstart's run; the colorizer from the long run that models/MODEL_CARD.md describes
+(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`).
 
 The ESPCN stays float32 (it is tiny); the colorizer's float32 tensors are stored as float16, which halves
 the file (loading converts back to float32, as PyTorch's load_state_dict does). Metadata is kept, plus
@@ -19,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = {
     # file in models/: (run folder under --runs, weights file in it, store float32 as float16)
     "espcn-x2.safetensors": ("quickstart-espcn-x2", "generator.safetensors", False),
-    "colorizer-small.safetensors": ("quickstart-colorize", "generator-pretrained.safetensors", True),
+    "colorizer.safetensors": ("zhang-long", "generator.safetensors", True),
 }
 
 
@@ -64,12 +67,15 @@ def ship(source, target, half, note):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", default=os.path.join(ROOT, "runs"))
+    parser.add_argument("--only", choices=sorted(SHIPPED), help="ship this file only")
     args = parser.parse_args()
     for name, (run, weights, half) in SHIPPED.items():
+        if args.only and name != args.only:
+            continue
         source = os.path.join(args.runs, run, weights)
         if not os.path.exists(source):
-            sys.exit(f"error: {source} not found; run ./run.sh quickstart first")
-        ship(source, os.path.join(ROOT, "models", name), half, f"{run}/{weights} of ./run.sh quickstart")
+            sys.exit(f"error: {source} not found; train it first (see models/MODEL_CARD.md)")
+        ship(source, os.path.join(ROOT, "models", name), half, f"{run}/{weights}")
 
 
 if __name__ == "__main__":

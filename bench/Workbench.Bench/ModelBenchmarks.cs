@@ -1,4 +1,5 @@
 using Workbench.Models;
+using Workbench.Models.Colorization;
 using Workbench.Models.Discriminators;
 using Workbench.Models.SuperResolution;
 using Workbench.Torch;
@@ -28,6 +29,14 @@ internal static class ModelBenchmarks
     public static Benchmark DiscDilationTrain() => new TrainStepBenchmark("disc_dilation_train",
         "DiscriminatorDilationNetwork (32 ch) train step, batch 8 of 3x64x64, BCE, Adam; GFLOP/s: 3x fwd conv FLOPs",
         new DiscriminatorDilationNetwork(mid_channels: 32), torch.rand(8, 3, 64, 64), torch.ones(8, 1, 8, 8), (y, t) => F.binary_cross_entropy_with_logits(y, t));
+
+    public static Benchmark ZhangTrain() => new TrainStepBenchmark("zhang_train",
+        "Zhang colorizer net (width 32, 259 ab bins) train step, batch 8 of 3x96x96, cross-entropy, Adam; GFLOP/s: 3x fwd conv FLOPs",
+        new ZhangColorNet(259, 32), torch.rand(8, 3, 96, 96), torch.randint(0, 259, new long[] { 8, 24, 24 }), (y, t) => F.cross_entropy(y, t));
+
+    public static Benchmark ZhangTrainBf16() => new TrainStepBenchmark("zhang_train_bf16",
+        "the same under CPU bfloat16 autocast (forward in bf16, loss in float32); GFLOP/s: 3x fwd conv FLOPs",
+        new Bf16Autocast(new ZhangColorNet(259, 32)), torch.rand(8, 3, 96, 96), torch.randint(0, 259, new long[] { 8, 24, 24 }), (y, t) => F.cross_entropy(y, t));
 
     public static Benchmark EspcnX2Infer256() => new InferenceBenchmark("espcn_x2_infer_256",
         "ESPCN x2 inference (no_grad), one 3x256x256 image; GFLOP/s: fwd conv FLOPs", new Espcn(scale: 2), torch.rand(1, 3, 256, 256));
@@ -59,6 +68,20 @@ internal static class ModelBenchmarks
 }
 
 /// <summary>Forward, loss, zero_grad, backward, Adam step on a fixed random batch (float32, CPU).</summary>
+/// <summary>Runs a module's forward under CPU bfloat16 autocast and returns float32 (as SupervisedStep does with BFloat16).</summary>
+internal sealed class Bf16Autocast : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> inner;
+
+    public Bf16Autocast(nn.Module<Tensor, Tensor> inner) => this.inner = register_module("inner", inner);
+
+    public override Tensor forward(Tensor x)
+    {
+        using var autocast = torch.autocast("cpu", ScalarType.BFloat16);
+        return inner.call(x).to(ScalarType.Float32);
+    }
+}
+
 internal sealed class TrainStepBenchmark : Benchmark
 {
     private readonly nn.Module<Tensor, Tensor> model;

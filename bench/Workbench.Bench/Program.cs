@@ -22,6 +22,8 @@ internal static class Program
         ["rrdbnet_x4_train"] = ModelBenchmarks.RrdbNetX4Train,
         ["unet_small_train"] = ModelBenchmarks.UnetSmallTrain,
         ["disc_dilation_train"] = ModelBenchmarks.DiscDilationTrain,
+        ["zhang_train"] = ModelBenchmarks.ZhangTrain,
+        ["zhang_train_bf16"] = ModelBenchmarks.ZhangTrainBf16,
         ["espcn_x2_infer_256"] = ModelBenchmarks.EspcnX2Infer256,
         ["unet_small_infer_256"] = ModelBenchmarks.UnetSmallInfer256,
         ["data_loader_jpeg"] = () => new DataLoaderJpegBenchmark(),

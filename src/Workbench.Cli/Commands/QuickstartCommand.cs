@@ -23,9 +23,10 @@ internal static class QuickstartCommand
                 Console.WriteLine($"  report        {Path.GetFullPath(result.ReportPath)}");
                 Console.WriteLine($"  ESPCN x2      {Path.GetFullPath(result.SuperResolution.WeightsPath!)}  (PSNR-Y {result.SuperResolution.ModelPsnrY:F2} dB vs bicubic {result.SuperResolution.BicubicPsnrY:F2} dB)");
                 var chroma = result.ColorizationScores;
-                Console.WriteLine($"  colorizer     {Path.GetFullPath(result.ColorizerWeights)}  (Lab chroma error {chroma.Mean(QuickstartResult.PretrainedMethod).ChromaError:F2} " +
+                Console.WriteLine($"  colorizer     {Path.GetFullPath(result.ColorizerWeights)}  (shipped; Lab chroma error {chroma.Mean(QuickstartResult.ShippedMethod).ChromaError:F2} " +
                                   $"vs gray input {chroma.Mean("input").ChromaError:F2} and sepia {chroma.Mean("sepia").ChromaError:F2}; lower is better)");
-                Console.WriteLine($"  after the GAN {Path.GetFullPath(result.Colorization.WeightsPath)}  (Lab chroma error {chroma.Mean(QuickstartResult.GanMethod).ChromaError:F2})");
+                Console.WriteLine($"  NoGAN U-Net   {Path.GetFullPath(result.Colorization.WeightsPath)}  (this run, minutes: Lab chroma error {chroma.Mean(QuickstartResult.PretrainedMethod).ChromaError:F2} " +
+                                  $"before the GAN, {chroma.Mean(QuickstartResult.GanMethod).ChromaError:F2} after)");
                 Console.WriteLine($"  upscaled      {Path.GetFullPath(Path.Combine(result.OutputDirectory, "upscaled"))}");
                 Console.WriteLine($"  colorized     {Path.GetFullPath(Path.Combine(result.OutputDirectory, "colorized"))}");
                 Console.WriteLine($"  TensorBoard   tensorboard --logdir {Path.GetFullPath(options.RunsRoot)}");

@@ -21,7 +21,7 @@ public sealed class QuickstartTests : IDisposable
         Assert.True(File.Exists(result.Colorization.WeightsPath));
         Assert.True(File.Exists(result.ColorizerWeights));
         Assert.NotEqual(result.ColorizerWeights, result.Colorization.WeightsPath);
-        Assert.Equal(new[] { QuickstartResult.PretrainedMethod, QuickstartResult.GanMethod, "input", "sepia" }, result.ColorizationScores.Methods);
+        Assert.Equal(new[] { QuickstartResult.PretrainedMethod, QuickstartResult.GanMethod, QuickstartResult.ShippedMethod, "input", "sepia" }, result.ColorizationScores.Methods);
         // The GAN half resumes the pretraining run: its losses.csv keeps the pretraining rows.
         var phases = File.ReadLines(Path.Combine(result.Colorization.State.RunDirectory, "losses.csv")).Skip(1).Select(l => l.Split(',')[1]).Distinct().ToList();
         Assert.Equal(new[] { "g64", "g96", "critic96", "gan96" }, phases);
