@@ -12,9 +12,34 @@ public static class Formatter
         null => new Dictionary<string, string> { [MimeTypes.PlainText] = "null" },
         IMimeRenderable rich => WithPlainText(rich.ToMimeBundle(), rich),
         Tensor t => TextAndPre(t.ToString()),
+        Plotly.NET.GenericChart chart => Plotting.PlotlyNetChart.ToMimeBundle(chart),
         string s => new Dictionary<string, string> { [MimeTypes.PlainText] = s },
-        _ => new Dictionary<string, string> { [MimeTypes.PlainText] = ToText(value) },
+        _ => Default(value),
     };
+
+    /// <summary>The bundle restricted to <paramref name="mimeTypes"/> (all of it when none are given), as .NET Interactive's Display("text/html").</summary>
+    public static IReadOnlyDictionary<string, string> ToMimeBundle(object? value, IReadOnlyCollection<string> mimeTypes)
+    {
+        var bundle = ToMimeBundle(value);
+        if (mimeTypes.Count == 0) return bundle;
+        var chosen = new Dictionary<string, string>();
+        foreach (var mime in mimeTypes)
+        {
+            if (bundle.TryGetValue(mime, out var text)) chosen[mime] = text;
+            else if (mime == MimeTypes.Html) chosen[mime] = "<pre>" + WebUtility.HtmlEncode(bundle[MimeTypes.PlainText]) + "</pre>";
+            else if (mime == MimeTypes.PlainText) chosen[mime] = ToText(value);
+            else throw new ArgumentException($"no formatter produces {mime} for {value?.GetType().Name ?? "null"} (it has {string.Join(", ", bundle.Keys)})", nameof(mimeTypes));
+        }
+        return chosen;
+    }
+
+    /// <summary>Text, plus .NET Interactive's HTML tables for objects and collections (<see cref="ObjectHtml"/>).</summary>
+    private static Dictionary<string, string> Default(object value)
+    {
+        var bundle = new Dictionary<string, string> { [MimeTypes.PlainText] = ToText(value) };
+        if (ObjectHtml.ToHtml(value) is { } html) bundle[MimeTypes.Html] = html;
+        return bundle;
+    }
 
     /// <summary>Text for values whose ToString() is the type name: collections show their items.</summary>
     public static string ToText(object? value)
