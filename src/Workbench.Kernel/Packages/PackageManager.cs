@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
@@ -79,7 +78,7 @@ public sealed class PackageManager
                     // Compiled against the copy the process already runs, so that its types are the kernel's types.
                     if (!_assemblyPaths.TryAdd(name, own)) continue;
                     references.Add(own);
-                    if (IsUserRequest(package.Name, wanted)) notes.Add($"{name}: the kernel's own copy ({VersionOf(own)}) is used");
+                    if (IsUserRequest(package.Name, wanted)) notes.Add($"{package.Name} {package.Version}: the kernel's own {name} ({VersionOf(own)}) is used");
                     continue;
                 }
                 if (_assemblyPaths.TryAdd(name, path)) references.Add(path);
@@ -114,10 +113,12 @@ public sealed class PackageManager
     private static bool IsUserRequest(string name, IReadOnlyList<PackageRequest> wanted) =>
         wanted.Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The version a package stamps on its assembly file (informational, else file version): 6.0.0, 13.0.4 ...</summary>
     private static string VersionOf(string path)
     {
-        try { return AssemblyName.GetAssemblyName(path).Version?.ToString() ?? "?"; }
-        catch (BadImageFormatException) { return "?"; }
+        var info = System.Diagnostics.FileVersionInfo.GetVersionInfo(path);
+        var version = info.ProductVersion is { Length: > 0 } product ? product.Split('+')[0] : info.FileVersion;
+        return string.IsNullOrEmpty(version) ? "version unknown" : version;
     }
 
     // Roslyn loads the assemblies a cell references; their own dependencies that no cell references come here.

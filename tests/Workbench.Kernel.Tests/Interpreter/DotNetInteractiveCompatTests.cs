@@ -74,7 +74,7 @@ public sealed class DotNetInteractiveCompatTests : IDisposable
         Value("#r \"nuget: Plotly.NET, 6.0.0\"\n#r \"nuget: Plotly.NET.Interactive, 6.0.0\"\n#r \"nuget: Plotly.NET.CSharp, 0.14.0\"", sink);
         var text = sink.Displays[^1].Bundle["text/plain"];
         Assert.Contains("Plotly.NET.Interactive is a .NET Interactive extension", text, StringComparison.Ordinal);
-        Assert.Contains("the kernel's own copy", text, StringComparison.Ordinal);
+        Assert.Contains("Plotly.NET 6.0.0: the kernel's own Plotly.NET (6.0.0) is used", text, StringComparison.Ordinal);
         var chart = Value("using Plotly.NET.CSharp;\nChart.Point<double, double, string>(x: new[] { 1.0, 2.0 }, y: new[] { 3.0, 4.0 })");
         var bundle = Workbench.Display.Formatter.ToMimeBundle(chart);
         Assert.Contains("Plotly.newPlot", bundle["text/html"], StringComparison.Ordinal);
