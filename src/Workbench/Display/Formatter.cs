@@ -7,9 +7,35 @@ namespace Workbench.Display;
 /// <summary>Turns any value into a MIME bundle: rich types render themselves, the rest is text.</summary>
 public static class Formatter
 {
+    /// <summary>
+    /// Registers how values of <typeparamref name="T"/> show as <paramref name="mimeType"/>, as .NET Interactive's
+    /// <c>Formatter.Register&lt;T&gt;(x => "...", "text/html")</c>; it takes precedence over the built-in formatting.
+    /// </summary>
+    public static void Register<T>(Func<T, string> formatter, string mimeType = MimeTypes.Html)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        FormatterRegistry.Register(typeof(T), mimeType, v => formatter((T)v));
+    }
+
+    /// <summary>.NET Interactive's writer form: <c>Formatter.Register&lt;T&gt;((x, writer) => writer.Write(...), "text/html")</c>.</summary>
+    public static void Register<T>(Action<T, TextWriter> formatter, string mimeType = MimeTypes.Html)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        FormatterRegistry.Register(typeof(T), mimeType, v =>
+        {
+            using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            formatter((T)v, writer);
+            return writer.ToString();
+        });
+    }
+
+    /// <summary>Forgets every registered formatter.</summary>
+    public static void ResetToDefault() => FormatterRegistry.Clear();
+
     public static IReadOnlyDictionary<string, string> ToMimeBundle(object? value) => value switch
     {
         null => new Dictionary<string, string> { [MimeTypes.PlainText] = "null" },
+        _ when FormatterRegistry.For(value) is { } registered => Registered(value, registered),
         IMimeRenderable rich => WithPlainText(rich.ToMimeBundle(), rich),
         Tensor t => TextAndPre(t.ToString()),
         Plotly.NET.GenericChart chart => Plotting.PlotlyNetChart.ToMimeBundle(chart),
@@ -31,6 +57,13 @@ public static class Formatter
             else throw new ArgumentException($"no formatter produces {mime} for {value?.GetType().Name ?? "null"} (it has {string.Join(", ", bundle.Keys)})", nameof(mimeTypes));
         }
         return chosen;
+    }
+
+    private static Dictionary<string, string> Registered(object value, IReadOnlyDictionary<string, Func<object, string>> formatters)
+    {
+        var bundle = formatters.ToDictionary(kv => kv.Key, kv => kv.Value(value));
+        bundle.TryAdd(MimeTypes.PlainText, ToText(value));
+        return bundle;
     }
 
     /// <summary>Text, plus .NET Interactive's HTML tables for objects and collections (<see cref="ObjectHtml"/>).</summary>

@@ -148,4 +148,23 @@ public sealed class DotNetInteractiveCompatTests : IDisposable
         var outcome = Run("#!time\n#r \"nuget: Humanizer.Core, 2.14.1\"\nvar x = ;");
         Assert.Contains("(3,", string.Join("\n", outcome.Error!.Traceback), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DotNetInteractiveUsingsCompileAndFormatterRegisterWorks()
+    {
+        var sink = new RecordingSink();
+        try
+        {
+            Value("using Microsoft.DotNet.Interactive;\nusing Microsoft.DotNet.Interactive.Formatting;\nusing static Microsoft.DotNet.Interactive.Kernel;\n"
+                + "public record Point(int X, int Y);\n"
+                + "Formatter.Register<Point>((p, writer) => writer.Write($\"<b>({p.X}, {p.Y})</b>\"), \"text/html\");\n"
+                + "display(new Point(1, 2));", sink);
+            Assert.Equal("<b>(1, 2)</b>", sink.Displays[0].Bundle["text/html"]);
+            Assert.Equal("Point { X = 1, Y = 2 }", sink.Displays[0].Bundle["text/plain"]);
+        }
+        finally
+        {
+            Workbench.Display.Formatter.ResetToDefault();
+        }
+    }
 }
