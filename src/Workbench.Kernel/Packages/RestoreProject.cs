@@ -14,6 +14,8 @@ public sealed class RestoreProject
 {
     public const string TargetFramework = "net10.0";
     private const string AssetsRelative = "obj/project.assets.json";
+    // Written after a restore succeeded: a failed restore leaves an assets file too (with its errors in "logs").
+    private const string DoneMarker = "restored.ok";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
     public RestoreProject(string cacheRoot, string runtimeIdentifier)
@@ -51,7 +53,7 @@ public sealed class RestoreProject
 
     /// <summary>True when this request set was restored before (its assets file is in the cache).</summary>
     public bool IsCached(IReadOnlyList<PackageRequest> packages, IReadOnlyList<string> sources) =>
-        File.Exists(Path.Combine(FolderFor(ProjectText(packages, sources)), AssetsRelative));
+        File.Exists(Path.Combine(FolderFor(ProjectText(packages, sources)), DoneMarker));
 
     /// <summary>Restores (or reuses a cached restore) and returns the resolved packages.</summary>
     public IReadOnlyList<ResolvedPackage> Restore(IReadOnlyList<PackageRequest> packages, IReadOnlyList<string> sources)
@@ -59,11 +61,12 @@ public sealed class RestoreProject
         var text = ProjectText(packages, sources);
         var dir = FolderFor(text);
         var assets = Path.Combine(dir, AssetsRelative);
-        if (!File.Exists(assets))
+        if (!File.Exists(Path.Combine(dir, DoneMarker)))
         {
             Directory.CreateDirectory(dir);
             File.WriteAllText(Path.Combine(dir, "restore.csproj"), text);
             RunRestore(dir);
+            File.WriteAllText(Path.Combine(dir, DoneMarker), "");
         }
         return AssetsFile.Read(assets, TargetFramework, RuntimeIdentifier);
     }
