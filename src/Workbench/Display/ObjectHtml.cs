@@ -20,16 +20,33 @@ public static class ObjectHtml
     /// <summary>True for values shown as text only: scalars, strings, enums, dates, types, delegates, exceptions.</summary>
     public static bool IsScalar(object? value) => value is null || IsScalarType(value.GetType());
 
-    /// <summary>The HTML for <paramref name="value"/>, or null when it is a scalar (text says it all).</summary>
+    /// <summary>
+    /// The HTML for <paramref name="value"/>, or null when text says it all: a scalar, or a class with a ToString of
+    /// its own (an nn.Module prints its layers; a table of its properties would bury that). Records, anonymous
+    /// objects and tuples print with compiler-written ToStrings and do get tables, as in .NET Interactive.
+    /// </summary>
     public static string? ToHtml(object? value)
     {
-        if (IsScalar(value)) return null;
+        if (IsScalar(value) || !HasGeneratedOrDefaultToString(value!.GetType())) return null;
         return value switch
         {
             IDictionary dict => DictionaryTable(dict),
             IEnumerable seq => SequenceTable(seq),
             _ => ObjectTable(value!),
         };
+    }
+
+    private static bool HasGeneratedOrDefaultToString(Type t)
+    {
+        var toString = t.GetMethod(nameof(ToString), Type.EmptyTypes);
+        if (toString is null || toString.DeclaringType == typeof(object) || toString.DeclaringType == typeof(ValueType)) return true;
+        var declaring = toString.DeclaringType!;
+        // Records (a compiler-written PrintMembers beside ToString), anonymous types, tuples.
+        return declaring.GetMethod("PrintMembers", BindingFlags.NonPublic | BindingFlags.Instance, new[] { typeof(StringBuilder) }) is not null
+            || declaring.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false)
+            || declaring.FullName?.StartsWith("System.ValueTuple", StringComparison.Ordinal) == true
+            || declaring.FullName?.StartsWith("System.Tuple", StringComparison.Ordinal) == true
+            || declaring.FullName?.StartsWith("System.Collections.", StringComparison.Ordinal) == true;
     }
 
     private static bool IsScalarType(Type t) =>

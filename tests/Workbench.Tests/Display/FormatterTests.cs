@@ -76,6 +76,25 @@ public class ObjectHtmlTests
     }
 
     [Fact]
+    public void AClassWithItsOwnToStringStaysText()
+    {
+        Assert.Equal(new[] { "text/plain" }, Formatter.ToMimeBundle(new Printed()).Keys);
+        Assert.Contains("text/html", Formatter.ToMimeBundle(new Plain()).Keys);
+    }
+
+    private sealed class Printed
+    {
+        public int Layers { get; } = 3;
+
+        public override string ToString() => "Net(3 layers)";
+    }
+
+    private sealed class Plain
+    {
+        public int Layers { get; } = 3;
+    }
+
+    [Fact]
     public void LongSequencesStopAfterTwentyItems()
     {
         var html = Formatter.ToMimeBundle(Enumerable.Range(0, 100).ToList())["text/html"];
