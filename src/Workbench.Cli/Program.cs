@@ -38,6 +38,7 @@ internal static class Program
             ExperimentCommand.Create(),
             ExportCommand.Create(),
             KernelCommand.Create(),
+            NotebookCommand.Create(),
             PrepareCommand.Create(),
             QuickstartCommand.Create(),
             TensorBoardSummaryCommand.Create(),

@@ -10,8 +10,10 @@ internal static class Program
 {
     private const string Usage = """
         usage: workbench-kernel -f CONNECTION_FILE        run the kernel (Jupyter starts it this way)
-               workbench-kernel install [--user | --prefix PATH]
-                                                          install the kernelspec 'workbench-csharp' (default: --user)
+               workbench-kernel install [--user | --prefix PATH] [--as-dotnet-interactive]
+                                                          install the kernelspec 'workbench-csharp' (default: --user);
+                                                          --as-dotnet-interactive: as '.net-csharp', the name notebooks
+                                                          written for .NET Interactive ask for
         """;
 
     private static int Main(string[] args)
@@ -26,19 +28,21 @@ internal static class Program
     private static int Install(string[] args)
     {
         string? prefix = null;
+        var asDotNetInteractive = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--user": prefix = null; break;
                 case "--prefix" when i + 1 < args.Length: prefix = args[++i]; break;
+                case "--as-dotnet-interactive": asDotNetInteractive = true; break;
                 default:
                     Console.Error.WriteLine($"unknown install option '{args[i]}'\n{Usage}");
                     return 2;
             }
         }
-        var dir = KernelSpecInstaller.Install(prefix);
-        Console.WriteLine($"installed kernelspec '{KernelSpecInstaller.Name}' ({KernelSpecInstaller.DisplayName}) in {dir}");
+        var dir = KernelSpecInstaller.Install(prefix, asDotNetInteractive: asDotNetInteractive);
+        Console.WriteLine($"installed kernelspec '{KernelSpecInstaller.SpecName(asDotNetInteractive)}' ({KernelSpecInstaller.SpecDisplayName(asDotNetInteractive)}) in {dir}");
         return 0;
     }
 

@@ -46,7 +46,7 @@ public class ProgramTests
     public void TopLevelCommandsAreTheOnesTheReadmeNames()
     {
         var names = Program.BuildRoot().Subcommands.Select(c => c.Name).ToHashSet();
-        foreach (var expected in new[] { "data", "prepare", "train", "upscale", "colorize", "defade", "evaluate", "experiment", "kernel", "quickstart", "tensorboard-summary" })
+        foreach (var expected in new[] { "data", "prepare", "train", "upscale", "colorize", "defade", "evaluate", "experiment", "kernel", "notebook", "quickstart", "tensorboard-summary" })
             Assert.Contains(expected, names);
         Assert.Equal(new[] { "colorize", "defade", "sr" }, Program.BuildRoot().Subcommands.Single(c => c.Name == "train").Subcommands.Select(c => c.Name).Order());
     }

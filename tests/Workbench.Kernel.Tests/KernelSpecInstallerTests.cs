@@ -35,4 +35,15 @@ public class KernelSpecInstallerTests
             Environment.SetEnvironmentVariable("JUPYTER_DATA_DIR", previous);
         }
     }
+
+    [Fact]
+    public void AsDotNetInteractiveInstallsUnderItsKernelspecName()
+    {
+        var prefix = Directory.CreateTempSubdirectory("wb-spec").FullName;
+        var dir = KernelSpecInstaller.Install(prefix, asDotNetInteractive: true);
+        Assert.Equal(Path.Combine(prefix, "share", "jupyter", "kernels", ".net-csharp"), dir);
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "kernel.json")))!;
+        Assert.Contains("Workbench", (string?)spec["display_name"], StringComparison.Ordinal);
+        Assert.EndsWith("workbench-kernel.dll", (string?)spec["argv"]![1], StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,10 @@
 
     /usr/bin/python3 tests/notebooks/run_notebooks.py [NAME ...] [--full] [--out runs/notebooks]
 
+- Also runs tests/notebooks/dotnet-interactive/*.ipynb: notebooks written as for .NET Interactive (kernelspec
+  `.net-csharp`, #r "nuget:", Display()/Update(), magics, Plotly.NET), unmodified; the kernel is installed under
+  that name too (`install --as-dotnet-interactive`), which is how such notebooks reach it.
+
 - The kernelspec is installed into a temporary prefix (JUPYTER_PATH points there), so nothing in the
   user's Jupyter setup is read or changed; the solution must be built first (./run.sh build).
 - Smoke mode (the default) sets WORKBENCH_SMOKE=1, which each notebook's `parameters` cell reads to
@@ -35,6 +39,7 @@ def install_kernelspec(prefix: Path) -> None:
     if not KERNEL_DLL.exists():
         sys.exit(f"error: {KERNEL_DLL.relative_to(ROOT)} not found; run ./run.sh build first")
     subprocess.run(["dotnet", str(KERNEL_DLL), "install", "--prefix", str(prefix)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["dotnet", str(KERNEL_DLL), "install", "--prefix", str(prefix), "--as-dotnet-interactive"], check=True, stdout=subprocess.DEVNULL)
     os.environ["JUPYTER_PATH"] = str(prefix / "share" / "jupyter")
 
 
@@ -80,16 +85,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="run only notebooks whose file name contains one of these")
     parser.add_argument("--full", action="store_true", help="full runs (WORKBENCH_SMOKE unset); slow")
-    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="folder of .ipynb files")
+    parser.add_argument("--notebooks", type=Path, action="append", help="folder of .ipynb files (repeatable; default: notebooks/ and tests/notebooks/dotnet-interactive/)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "notebooks", help="where executed copies go")
     parser.add_argument("--cell-timeout", type=int, default=None, help="seconds one cell may run (default: 600 in smoke mode, no limit with --full)")
     args = parser.parse_args()
     if args.cell_timeout is None:
         args.cell_timeout = -1 if args.full else 600
 
-    notebooks = sorted(p for p in args.notebooks.glob("*.ipynb") if not args.names or any(n in p.name for n in args.names))
+    folders = args.notebooks or [ROOT / "notebooks", ROOT / "tests" / "notebooks" / "dotnet-interactive"]
+    notebooks = [p for folder in folders for p in sorted(folder.glob("*.ipynb")) if not args.names or any(n in p.name for n in args.names)]
     if not notebooks:
-        print(f"error: no notebooks in {args.notebooks}" + (f" matching {args.names}" if args.names else ""), file=sys.stderr)
+        print(f"error: no notebooks in {', '.join(map(str, folders))}" + (f" matching {args.names}" if args.names else ""), file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     if args.full:

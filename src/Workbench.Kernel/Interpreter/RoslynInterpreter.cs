@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Scripting;
 
 using Workbench.Display;
+using Workbench.Kernel.Packages;
 
 namespace Workbench.Kernel.Interpreter;
 
@@ -16,7 +17,7 @@ namespace Workbench.Kernel.Interpreter;
 /// methods and types carry across cells. Cells run on one dedicated thread and are rewritten to check
 /// <see cref="Interruption"/> so that an interrupt stops even <c>while (true) { }</c>.
 /// </summary>
-public sealed class RoslynInterpreter : IInterpreter, IDisposable
+public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 {
     private static readonly string[] WantedImports =
     {
@@ -35,9 +36,11 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
     private ScriptState<object>? _state;
     private volatile ICellSink? _sink;
     private volatile bool _running;
+    private readonly PackageManager _packages;
 
-    public RoslynInterpreter(IEnumerable<Assembly>? preload = null)
+    public RoslynInterpreter(IEnumerable<Assembly>? preload = null, PackageManager? packages = null)
     {
+        _packages = packages ?? new PackageManager();
         var assemblies = new List<Assembly> { typeof(KernelGlobals).Assembly, typeof(Notebook).Assembly, typeof(Workbench.Torch.Tensor).Assembly };
         if (preload is not null) assemblies.AddRange(preload);
         Options = CreateOptions(assemblies);
@@ -50,7 +53,7 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
         Workbench.Training.HostInterrupt.Requested = static () => Interruption.IsRequested;
     }
 
-    public ScriptOptions Options { get; }
+    public ScriptOptions Options { get; private set; }
 
     public string LanguageVersion => LanguageVersionFacts.MapSpecifiedToEffectiveVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest).ToDisplayString();
 
@@ -104,6 +107,9 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
 
     public CompletenessResult IsComplete(string code)
     {
+        // Directive lines (#r "nuget:", #!magics) are not C#: judge the C# around them.
+        try { code = CellParser.Parse(code).Segments.FirstOrDefault(s => s.Language == CellParser.CSharp)?.Text ?? ""; }
+        catch (FormatException) { return new CompletenessResult("invalid"); }
         var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
         if (!SyntaxFactory.IsCompleteSubmission(tree)) return new CompletenessResult("incomplete", "    ");
         return tree.GetDiagnostics().Any(IsError) ? new CompletenessResult("invalid") : new CompletenessResult("complete");
@@ -135,6 +141,14 @@ public sealed class RoslynInterpreter : IInterpreter, IDisposable
     public void Dispose() => _thread.Dispose();
 
     private ExecutionOutcome Run(string code, string cellName)
+    {
+        ParsedCell cell;
+        try { cell = CellParser.Parse(code); }
+        catch (FormatException e) { return ExecutionOutcome.Failed(new ErrorInfo("DirectiveError", e.Message, new[] { e.Message })); }
+        return cell.HasDirectives ? RunWithDirectives(cell, cellName) : RunCSharp(code, cellName);
+    }
+
+    private ExecutionOutcome RunCSharp(string code, string cellName)
     {
         var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
         var options = Options.WithFilePath(cellName);

@@ -8,4 +8,5 @@ public static class MimeTypes
     public const string Png = "image/png";
     public const string Json = "application/json";
     public const string Plotly = "application/vnd.plotly.v1+json";
+    public const string Markdown = "text/markdown";
 }

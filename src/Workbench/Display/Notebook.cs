@@ -27,31 +27,47 @@ public static class Notebook
     /// <summary>True when running inside the Workbench Jupyter kernel.</summary>
     public static bool IsActive => s_publisher is not null;
 
-    /// <summary>Shows <paramref name="value"/> and returns a handle that can replace it later.</summary>
-    public static DisplayHandle Display(object? value)
+    /// <summary>
+    /// Shows <paramref name="value"/> and returns a handle that can replace it later. With <paramref name="mimeTypes"/>,
+    /// only those representations are sent (.NET Interactive's <c>display(x, "text/html")</c>).
+    /// </summary>
+    public static DisplayHandle Display(object? value, params string[] mimeTypes)
     {
-        var handle = new DisplayHandle(Guid.NewGuid().ToString("N"));
-        Send(value, handle.DisplayId, update: false);
+        var handle = new DisplayHandle(Guid.NewGuid().ToString("N"), mimeTypes);
+        Send(Formatter.ToMimeBundle(value, mimeTypes), handle.DisplayId, update: false);
+        return handle;
+    }
+
+    /// <summary>Shows <paramref name="content"/> as it is under one MIME type ("text/html", "text/markdown", ...).</summary>
+    public static DisplayHandle DisplayAs(string content, string mimeType)
+    {
+        var handle = new DisplayHandle(Guid.NewGuid().ToString("N"), new[] { mimeType });
+        Send(new Dictionary<string, string> { [mimeType] = content }, handle.DisplayId, update: false);
         return handle;
     }
 
     public static void ClearOutput(bool wait = false) => s_publisher?.ClearOutput(wait);
 
-    internal static void Send(object? value, string displayId, bool update)
+    internal static void Send(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
     {
-        var bundle = Formatter.ToMimeBundle(value);
         if (s_publisher is { } publisher) publisher.Publish(bundle, displayId, update);
-        else Console.WriteLine(bundle[MimeTypes.PlainText]);
+        else Console.WriteLine(bundle.TryGetValue(MimeTypes.PlainText, out var text) ? text : bundle.Values.FirstOrDefault());
     }
 }
 
 /// <summary>A shown output that can be replaced in place (Jupyter's update_display_data).</summary>
 public sealed class DisplayHandle
 {
-    internal DisplayHandle(string displayId) => DisplayId = displayId;
+    private readonly string[] _mimeTypes;
+
+    internal DisplayHandle(string displayId, string[] mimeTypes)
+    {
+        DisplayId = displayId;
+        _mimeTypes = mimeTypes;
+    }
 
     public string DisplayId { get; }
 
-    /// <summary>Replaces the shown output with <paramref name="value"/>.</summary>
-    public void Update(object? value) => Notebook.Send(value, DisplayId, update: true);
+    /// <summary>Replaces the shown output with <paramref name="value"/> (in the MIME types first asked for).</summary>
+    public void Update(object? value) => Notebook.Send(Formatter.ToMimeBundle(value, _mimeTypes), DisplayId, update: true);
 }

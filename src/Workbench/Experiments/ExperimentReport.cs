@@ -195,15 +195,20 @@ public sealed class ExperimentReport
     }
 
     /// <summary>
-    /// A self-contained page: claim, settings, table, verdict, and each panel's Plotly JSON. The figures render
-    /// when plotly.js is on the page (the workbench's Figure builder inlines it); without it the data stays visible.
+    /// A self-contained page: claim, settings, table, verdict, and each panel drawn by plotly.js, which is inlined
+    /// (nothing loads from a CDN). Where plotly.js is not installed (no tools/npm), the panels' JSON is shown instead.
     /// </summary>
     public string ToHtml()
     {
+        string? plotly;
+        try { plotly = Plotting.PlotlyJs.ScriptTag(); }
+        catch (FileNotFoundException) { plotly = null; }
         static string E(string s) => WebUtility.HtmlEncode(s);
         var h = new StringBuilder();
         h.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + E(Title) + "</title>");
-        h.AppendLine("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}blockquote{color:#444}pre{font-size:.75em;max-height:12em;overflow:auto;background:#f6f6f6}</style></head><body>");
+        h.AppendLine("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}blockquote{color:#444}pre{font-size:.75em;max-height:12em;overflow:auto;background:#f6f6f6}</style>");
+        if (plotly is not null) h.AppendLine(plotly);
+        h.AppendLine("</head><body>");
         h.AppendLine($"<h1>{E(Title)}</h1>");
         if (Smoke) h.AppendLine("<p><b>Smoke run</b>: sizes too small for the numbers to mean anything.</p>");
         h.AppendLine($"<p>Started {E(Date.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} UTC, took {E(Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture))} min. Claim ({E(ClaimSource)}):</p>");
@@ -216,9 +221,10 @@ public sealed class ExperimentReport
         var panels = Panels;
         for (var i = 0; i < panels.Count; i++)
         {
-            var json = PlotlyFigure(panels[i]).ToJsonString();
-            h.AppendLine($"<h3>{E(panels[i])}</h3><div id=\"figure-{i + 1}\"></div><pre>{E(json)}</pre>");
-            h.AppendLine($"<script>if (window.Plotly) {{ const f = {json}; Plotly.newPlot('figure-{i + 1}', f.data, f.layout); }}</script>");
+            var figure = PlotlyFigure(panels[i]);
+            h.AppendLine($"<h3>{E(panels[i])}</h3>");
+            if (plotly is null) h.AppendLine($"<p>plotly.js was not found when this page was written (./run.sh setup installs it); the figure's data (also in figure-{i + 1}.json):</p><pre>{E(figure.ToJsonString())}</pre>");
+            else h.AppendLine(Plotting.PlotlyHtml.Div(figure, null, 400));
         }
         h.AppendLine("</body></html>");
         return h.ToString();

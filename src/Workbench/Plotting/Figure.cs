@@ -179,14 +179,7 @@ public sealed class Figure : IMimeRenderable
     {
         var spec = ToJsonObject();
         if (forImage) spec["config"]!["displayModeBar"] = false; // no toolbar in a picture
-        var id = "wb-plot-" + Guid.NewGuid().ToString("N");
-        var style = string.Create(CultureInfo.InvariantCulture, $"height:{Height}px;width:{(width is { } w ? w + "px" : "100%")}");
-        // Notebook front ends may run this before plotly.js finished loading from an earlier output: wait for it.
-        return $"<div id=\"{id}\" class=\"workbench-plotly\" style=\"{style}\"></div>\n<script type=\"text/javascript\">\n(function () {{\n"
-             + $"  var spec = {spec.ToJsonString()};\n"
-             + $"  function draw() {{ window.Plotly.newPlot(\"{id}\", spec.data, spec.layout, spec.config); }}\n"
-             + "  if (window.Plotly) { draw(); } else { var t = setInterval(function () { if (window.Plotly) { clearInterval(t); draw(); } }, 50); }\n"
-             + "})();\n</script>";
+        return PlotlyHtml.Div(spec, width, Height);
     }
 
     private int SubplotNumber(int row, int column)

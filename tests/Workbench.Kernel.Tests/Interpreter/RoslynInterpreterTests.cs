@@ -7,8 +7,9 @@ namespace Workbench.Kernel.Tests.Interpreter;
 
 /// <summary>
 /// The Roslyn interpreter in-process. It takes over Console and the static interruption flag, so every test
-/// that runs one lives in this class (xunit runs a class's tests one after another).
+/// that runs one is in <see cref="InterpreterCollection"/> (xunit runs a collection's tests one after another).
 /// </summary>
+[Collection(InterpreterCollection.Name)]
 public sealed class RoslynInterpreterTests : IDisposable
 {
     private readonly RoslynInterpreter _interpreter = new();

@@ -49,7 +49,11 @@ public sealed class ExperimentReportTests : IDisposable
         Assert.Equal("утверждение, с запятой", json["claim"]!.GetValue<string>());
         Assert.Equal("b wins", json["verdict"]!.GetValue<string>());
         Assert.Contains("| a | 1.0 ± 0.1 |", File.ReadAllText(Path.Combine(dir, "report.md")));
-        Assert.Contains("Plotly.newPlot('figure-2'", File.ReadAllText(html));
+        // Charts, not JSON: plotly.js is inlined and each panel is drawn (no CDN).
+        var page = File.ReadAllText(html);
+        Assert.Equal(2, page.Split("window.Plotly.newPlot(").Length - 1);
+        Assert.DoesNotContain("<pre>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script src=", page, StringComparison.Ordinal);
     }
 
     [Fact]
