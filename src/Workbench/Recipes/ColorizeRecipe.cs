@@ -248,6 +248,7 @@ public static class ColorizeRecipe
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Data }).Files;
         if (files.Count == 0) throw new ArgumentException($"no images in '{c.Data}'");
         torch.manual_seed(c.Seed);
+        var parallel = DataParallel.Current;
         var schedule = BuildSchedule(c);
         var degradation = InputDegradation(c.Task);
         using var generator = BuildGenerator(c).to(device);
@@ -257,20 +258,25 @@ public static class ColorizeRecipe
         // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here).
         using var gOpt = new optim.AdamW(generator.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (0.0, 0.99), weight_decay: 1e-3);
         using var dOpt = new optim.AdamW(critic.parameters(), lr: c.GanLearningRate * c.Ttur, betas: (0.0, 0.99), weight_decay: 1e-3);
+        // Under --nproc-per-node the steps train DDP replicas (rank 0's weights, averaged gradients); files are rank 0's.
+        var (trainedGenerator, trainedCritic) = (parallel.Wrap(generator), c.IsHypercolumn ? critic : parallel.Wrap(critic, broadcastBuffers: false));
         ITrainStep<ImageBatch> step = c.IsHypercolumn
-            ? new SupervisedStep(generator, loss, gOpt, new SupervisedStepOptions { Device = device })
-            : new GanStep(generator, critic, loss, new BceGanLoss(), gOpt, dOpt,
+            ? new SupervisedStep(trainedGenerator, loss, gOpt, new SupervisedStepOptions { Device = device })
+            : new GanStep(trainedGenerator, trainedCritic, loss, new BceGanLoss(), gOpt, dOpt,
                 new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = device });
 
         var configJson = Config.ToJson(c);
-        Directory.CreateDirectory(c.Run);
-        using var writer = new SummaryWriter(Path.Combine(c.Run, "tb"));
+        if (parallel.IsMain) Directory.CreateDirectory(c.Run);
+        parallel.Barrier();
+        using var writer = parallel.IsMain ? new SummaryWriter(Path.Combine(c.Run, "tb")) : null;
         var history = new LossHistory();
         var validationFiles = c.Validation != "" && Directory.Exists(c.Validation)
             ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files.Take(c.ValidationImages).ToList() : new List<string>();
         ColorizeEvaluationResult? lastValidation = null;
-        var callbacks = new List<Callback> { new NanGuard(), new TensorBoardLogger(writer, imageEvery: c.ImageEvery), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) };
-        if (validationFiles.Count > 0)
+        var callbacks = parallel.IsMain
+            ? new List<Callback> { new NanGuard(), new TensorBoardLogger(writer!, imageEvery: c.ImageEvery), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) }
+            : new List<Callback> { new NanGuard() };
+        if (validationFiles.Count > 0 && parallel.IsMain)
             callbacks.Add(new Validation(c.ValidateEvery, state =>
             {
                 var renderSize = state.Schedule.Phases[Math.Min(state.PhaseIndex, state.Schedule.Phases.Count - 1)].ImageSize; // after the fit: the last size
@@ -280,14 +286,14 @@ public static class ColorizeRecipe
                 generator.train();
                 var m = lastValidation.Mean("model");
                 return new Dictionary<string, double> { ["psnr"] = m.Psnr, ["ssim"] = m.Ssim, ["chroma_error"] = m.ChromaError, ["colorfulness"] = m.Colorfulness };
-            }, writer, history));
-        if (progress is not null) callbacks.Add(new ProgressReporter(progress));
+            }, writer!, history));
+        if (progress is not null && parallel.IsMain) callbacks.Add(new ProgressReporter(progress));
 
         var loaders = new Dictionary<int, DataLoader<ImagePair, ImageBatch>>();
         var trainer = new Trainer<ImageBatch>(step, phase =>
             loaders.TryGetValue(phase.ImageSize * 1000 + phase.BatchSize, out var l) ? l
                 : loaders[phase.ImageSize * 1000 + phase.BatchSize] = DataLoader.Create(Pairs(files, phase.ImageSize, degradation), phase.BatchSize,
-                    new DataLoaderOptions { Shuffle = true, Seed = c.Seed, NumWorkers = c.Workers, DropLast = true, Log = log.WriteLine }),
+                    parallel.Shard(new DataLoaderOptions { Shuffle = true, Seed = c.Seed, NumWorkers = c.Workers, DropLast = true, Log = log.WriteLine }, files.Count, c.Seed)),
             schedule, c.Run, callbacks);
         log.WriteLine(trainer.Describe());
         TrainingPosition? at = null;
@@ -300,7 +306,7 @@ public static class ColorizeRecipe
         }
         var state = trainer.Fit(at, cancel);
         var weights = Path.Combine(c.Run, "generator.safetensors");
-        if (!state.Diverged)
+        if (!state.Diverged && parallel.IsMain)
             ModelFile.Save(weights, generator, new ModelFileInfo(c.GeneratorNetwork, c.GeneratorArchitecture, c.Task),
                 new Dictionary<string, string> { ["config"] = configJson, ["workbench.global_step"] = state.GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new ColorizeRunResult(state, weights, lastValidation);

@@ -19,9 +19,15 @@ public sealed record DataParallel(int Rank, int WorldSize)
     /// <summary>Rank 0 writes the run's files and reports progress.</summary>
     public bool IsMain => Rank == 0;
 
-    /// <summary>The network the train step calls: DDP over the default group when distributed.</summary>
-    public nn.Module<Tensor, Tensor> Wrap(nn.Module<Tensor, Tensor> model) =>
-        IsDistributed ? new nn.parallel.DistributedDataParallel<Tensor, Tensor>(model) : model;
+    /// <summary>
+    /// The network the train step calls: DDP over the default group when distributed. <paramref name="broadcastBuffers"/>
+    /// false is for a network called twice before one backward (a critic scoring real, then fake): a broadcast between
+    /// the calls would overwrite BatchNorm statistics the first call's graph saved, and backward would raise (PyTorch
+    /// raises the same; its GAN code sets broadcast_buffers=False too). Its ranks then keep their own running statistics,
+    /// which a critic never uses (it always runs in training mode); checkpoints hold rank 0's.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Wrap(nn.Module<Tensor, Tensor> model, bool broadcastBuffers = true) =>
+        IsDistributed ? new nn.parallel.DistributedDataParallel<Tensor, Tensor>(model, broadcast_buffers: broadcastBuffers) : model;
 
     /// <summary>
     /// This rank's shard, shuffled per epoch with the run's seed. The batch size stays per rank, as in PyTorch: the

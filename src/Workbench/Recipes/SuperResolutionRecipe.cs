@@ -158,8 +158,6 @@ public static class SuperResolutionRecipe
         Check(config);
         using var threads = ThreadCount.Set(config.Threads);
         var parallel = DataParallel.Current;
-        if (parallel.IsDistributed && config.GanIterations > 0)
-            throw new NotSupportedException("the GAN phase does not run under --nproc-per-node yet (DDP covers the pixel-loss pretraining); set ganIterations=0");
         var runDirectory = Path.GetFullPath(Path.Combine(config.RunsDir, options.RunName ?? DefaultRunName(config)));
         if (options.Overwrite && options.Resume) throw new ArgumentException("overwrite and resume exclude each other");
         var latest = Checkpointer.LatestPath(runDirectory);
@@ -179,7 +177,7 @@ public static class SuperResolutionRecipe
         using var validation = SrValidationSet.Load(config.TestDir, dataScale, config.ValidationCrop);
         var pairs = SrPairs.Create(config, dataScale);
         using var parts = new Parts();
-        var step = BuildStep(config, parallel.Wrap(generator), parts);
+        var step = BuildStep(config, parallel.Wrap(generator), parts, parallel);
 
         using var writer = parallel.IsMain ? new SummaryWriter(Path.Combine(runDirectory, "tb")) : null;
         var history = new LossHistory();
@@ -271,14 +269,14 @@ public static class SuperResolutionRecipe
         }
     }
 
-    private static ITrainStep<ImageBatch> BuildStep(SrTrainingConfig c, nn.Module<Tensor, Tensor> generator, Parts parts)
+    private static ITrainStep<ImageBatch> BuildStep(SrTrainingConfig c, nn.Module<Tensor, Tensor> generator, Parts parts, DataParallel parallel)
     {
         var pixel = Shaved(PixelLoss.Of(c.PixelLoss == "l1" ? Distance.L1 : Distance.Mse), c.LossBorder);
         var generatorOptimizer = parts.Own(new optim.Adam(generator.parameters(), lr: c.PretrainLr));
         if (c.GanIterations == 0)
             return new SupervisedStep(generator, new CompositeLoss(pixel), generatorOptimizer);
 
-        var critic = parts.Own(new DiscriminatorDilationNetwork(c.CriticChannels, dropout: c.CriticDropout));
+        var critic = parallel.Wrap(parts.Own(new DiscriminatorDilationNetwork(c.CriticChannels, dropout: c.CriticDropout)), broadcastBuffers: false);
         var criticOptimizer = parts.Own(new optim.Adam(critic.parameters(), lr: c.GanLr * c.CriticLrRatio));
         IGanLoss ganLoss = c.GanLoss switch
         {

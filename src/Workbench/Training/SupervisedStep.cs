@@ -18,7 +18,7 @@ public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLos
 
     public IReadOnlyDictionary<string, nn.Module> Models { get; } = new Dictionary<string, nn.Module>
     {
-        ["model"] = model is nn.parallel.DistributedDataParallel<Tensor, Tensor> ddp ? ddp.module : model,
+        ["model"] = model.Unwrap(),
     };
 
     public IReadOnlyDictionary<string, optim.Optimizer> Optimizers { get; } = new Dictionary<string, optim.Optimizer> { ["model"] = optimizer };
@@ -35,7 +35,7 @@ public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLos
         var (total, values) = loss.Compute(output, target);
         optimizer.zero_grad();
         total.backward();
-        (model as nn.parallel.DistributedDataParallel<Tensor, Tensor>)?.reduce_gradients();
+        model.ReduceGradients();
         values["grad_norm"] = nn.utils.clip_grad_norm_(model.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
         optimizer.step();
         if (loss.Terms.Count > 1) values["loss"] = total.item<double>();

@@ -30,8 +30,9 @@ public static partial class nn
         public sealed class DistributedDataParallel<TIn, TOut> : Module<TIn, TOut>
         {
             private readonly ProcessGroupGloo group;
-            private readonly List<List<Tensor>> gradBuckets;
-            private readonly List<(string name, Tensor parameter)> trainable;
+            private readonly long capBytes;
+            private List<List<Tensor>> gradBuckets = new();
+            private List<(string name, Tensor parameter)> trainable = new();
 
             public DistributedDataParallel(Module<TIn, TOut> module, ProcessGroupGloo? process_group = null, bool broadcast_buffers = true,
                 double bucket_cap_mb = 25, bool find_unused_parameters = false)
@@ -40,10 +41,8 @@ public static partial class nn
                 this.module = register_module("module", module);
                 this.broadcast_buffers = broadcast_buffers;
                 this.find_unused_parameters = find_unused_parameters;
-                var capBytes = (long)(bucket_cap_mb * 1024 * 1024);
-                trainable = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
-                // Reverse registration order, as PyTorch: gradients of the last layers are ready first in backward.
-                gradBuckets = Coalesced.Buckets(trainable.Select(p => p.parameter).Reverse(), capBytes, capBytes);
+                capBytes = (long)(bucket_cap_mb * 1024 * 1024);
+                UpdateBuckets();
                 // PyTorch's _sync_module_states: every replica starts from rank 0's weights (250 MB broadcast buckets).
                 Coalesced.Broadcast(group, module.parameters().Concat(module.buffers()), 0, BroadcastBucketBytes);
             }
@@ -54,6 +53,19 @@ public static partial class nn
             public bool broadcast_buffers { get; }
             public bool find_unused_parameters { get; }
             public ProcessGroupGloo process_group => group;
+
+            /// <summary>
+            /// Buckets the parameters that require grad now, in reverse registration order as PyTorch (the last layers'
+            /// gradients are ready first in backward). Rebuilt when a phase freezes or unfreezes parameters, so a
+            /// parameter unfrozen later is averaged too (PyTorch fixes the set at construction and needs a new wrapper).
+            /// </summary>
+            private void UpdateBuckets()
+            {
+                var now = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+                if (now.Count == trainable.Count && now.Zip(trainable).All(x => ReferenceEquals(x.First.parameter, x.Second.parameter))) return;
+                trainable = now;
+                gradBuckets = Coalesced.Buckets(trainable.Select(p => p.parameter).Reverse(), capBytes, capBytes);
+            }
 
             /// <summary>Gradient buckets: how many all-reduces one <see cref="reduce_gradients"/> makes.</summary>
             public int bucket_count => gradBuckets.Count;
@@ -80,6 +92,7 @@ public static partial class nn
             {
                 var world = group.size();
                 if (world == 1) return;
+                UpdateBuckets();
                 using var noGrad = torch.no_grad();
                 foreach (var bucket in gradBuckets)
                 {

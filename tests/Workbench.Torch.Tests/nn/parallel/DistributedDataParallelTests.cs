@@ -116,4 +116,23 @@ public class DistributedDataParallelTests
         });
         Assert.Equal(grads[0], grads[1]);
     }
+
+    [Fact]
+    public void AParameterUnfrozenAfterConstructionIsAveragedToo()
+    {
+        var models = Replicas(2);
+        var inputs = Inputs(2);
+        var grads = Loopback.RunRanks(2, pg =>
+        {
+            var first = ((nn.Sequential)models[pg.rank()])[0];
+            first.requires_grad_(false); // frozen when wrapped, as an encoder in a first training phase
+            var ddp = new nn.parallel.DistributedDataParallel<Tensor, Tensor>(models[pg.rank()], pg);
+            first.requires_grad_(true);  // the next phase unfreezes it
+            using var scope = torch.NewDisposeScope();
+            ddp.call(inputs[pg.rank()]).pow(2).mean().backward();
+            ddp.reduce_gradients();
+            return Flat(first.parameters().Select(p => p.grad!));
+        });
+        Assert.Equal(grads[0], grads[1]);
+    }
 }
