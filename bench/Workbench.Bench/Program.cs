@@ -8,7 +8,7 @@ namespace Workbench.Bench;
 
 /// <summary>
 /// Runs one benchmark by name and prints one JSON line: the same schema bench/pytorch_bench.py prints.
-/// Usage: workbench-bench NAME [--seconds S] | workbench-bench --list
+/// Usage: workbench-bench NAME [--seconds S] | workbench-bench --list | workbench-bench ddp MODEL BATCH STEPS (DistributedBenchmark)
 /// </summary>
 internal static class Program
 {
@@ -36,6 +36,7 @@ internal static class Program
             foreach (var name in Registry.Keys) Console.WriteLine(name);
             return 0;
         }
+        if (args[0] == "ddp") return DistributedBenchmark.Run(args);
         if (!Registry.TryGetValue(args[0], out var factory))
         {
             Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", Registry.Keys)}");

@@ -25,6 +25,7 @@ public static class ChildProgram
             });
             return 0;
         }
+        if (args.Length > 0 && args[0].StartsWith(Distributed.DistributedChild.Prefix, StringComparison.Ordinal)) return Distributed.DistributedChild.Run(args);
         Console.Error.WriteLine($"unknown child mode: {string.Join(" ", args)}");
         return 2;
     }

@@ -34,6 +34,7 @@ internal static class EvaluateCommand
             command.Subcommands.Add(sub);
         }
         command.Subcommands.Add(EvaluateSrCommand.Create());
+        command.Subcommands.Add(TuneColorizerCommand.Create());
         return command;
     }
 

@@ -25,8 +25,9 @@ internal static class TrainCommand
                 ? "DeOldify-style colorizer: U-Net generator pretraining (progressive sizes), critic pretraining, short GAN (TTUR)"
                 : "DeFade: the same generator trained to restore faded colour photos");
             foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, PrintConfig }) sub.Options.Add(option);
+            DistributedLauncher.AddOptions(sub);
             // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
-            sub.SetGuardedAction((parse, cancel) => Task.Run(() => Run(task, parse, cancel), CancellationToken.None));
+            sub.SetGuardedAction((parse, cancel) => Task.Run(() => parse.GetValue(PrintConfig) ? Run(task, parse, cancel) : DistributedLauncher.Run(parse, () => Run(task, parse, cancel)), CancellationToken.None));
             command.Subcommands.Add(sub);
         }
         return command;
@@ -44,8 +45,17 @@ internal static class TrainCommand
             Console.WriteLine(ColorizeRecipe.BuildSchedule(config));
             return 0;
         }
-        var result = ColorizeRecipe.Train(config, parse.GetValue(Resume), new LineProgressSink(Console.Out), Console.Out, cancel);
+        // Under --nproc-per-node only rank 0 reports; the others train silently.
+        var parallel = DataParallel.Current;
+        var result = parallel.IsMain
+            ? ColorizeRecipe.Train(config, parse.GetValue(Resume), new LineProgressSink(Console.Out), Console.Out, cancel)
+            : ColorizeRecipe.Train(config, parse.GetValue(Resume), null, null, cancel);
         var state = result.State;
+        if (!parallel.IsMain)
+        {
+            if (state.Diverged) Console.Error.WriteLine($"rank {parallel.Rank} stopped: {state.StopReason}");
+            return state.Interrupted ? 130 : state.Diverged ? 1 : 0;
+        }
         if (result.Validation is { } v) Console.WriteLine(v.ToTable());
         if (state.Interrupted)
         {

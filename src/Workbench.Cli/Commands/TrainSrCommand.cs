@@ -6,7 +6,10 @@ using Workbench.Training;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench train sr [--config f.json] [--set k=v ...] [--run NAME] [--resume | --overwrite]</c>: the super-resolution recipe.</summary>
+/// <summary>
+/// <c>workbench train sr [--config f.json] [--set k=v ...] [--run NAME] [--resume | --overwrite] [--nproc-per-node N ...]</c>:
+/// the super-resolution recipe, optionally data-parallel over N local worker processes (and several machines).
+/// </summary>
 internal static class TrainSrCommand
 {
     private static readonly Option<string?> ConfigFile = new("--config", "-c") { Description = "JSON file of config values (keys as in the saved config.json)" };
@@ -20,9 +23,10 @@ internal static class TrainSrCommand
     {
         var command = new Command("sr", "Super-resolution: pixel-loss pretraining, then optional perceptual + GAN (notes' dilation critic, TTUR, k critic steps); PSNR/SSIM vs bicubic on held-out photos");
         foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, Overwrite, PrintConfig }) command.Options.Add(option);
+        DistributedLauncher.AddOptions(command);
         // Task.Run: System.CommandLine installs its Ctrl-C handler only once the action has returned its (pending) task;
         // work done synchronously before that would be killed by Ctrl-C instead of cancelled.
-        command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(parse, cancel), CancellationToken.None));
+        command.SetGuardedAction((parse, cancel) => Task.Run(() => parse.GetValue(PrintConfig) ? Run(parse, cancel) : DistributedLauncher.Run(parse, () => Run(parse, cancel)), CancellationToken.None));
         return command;
     }
 
@@ -46,23 +50,29 @@ internal static class TrainSrCommand
             Console.WriteLine(SuperResolutionRecipe.BuildSchedule(config));
             return 0;
         }
-        using var sink = new SpectreProgressSink();
-        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, resume, Console.Out, parse.GetValue(Overwrite)));
+        // Under --nproc-per-node only rank 0 reports; the others train silently.
+        var main = DataParallel.Current.IsMain;
+        using var sink = main ? new SpectreProgressSink() : null;
+        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, resume, main ? Console.Out : null, parse.GetValue(Overwrite)));
+        if (!main) return result.Interrupted ? 130 : result.Completed ? 0 : Fail(result.StopReason);
         if (result.Interrupted)
         {
             Console.WriteLine($"interrupted at step {result.Steps}: checkpoint saved in {Path.Combine(result.RunDirectory, "checkpoints")}; continue with --run {name} --resume");
             return 130;
         }
-        if (!result.Completed)
-        {
-            Console.Error.WriteLine($"stopped: {result.StopReason}");
-            return 1;
-        }
+        if (!result.Completed) return Fail(result.StopReason);
         if (result.Scores is { } s)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out PSNR-Y {s.MeanPsnrY:F2} dB vs bicubic {s.MeanBicubicPsnrY:F2} dB ({SrScores.Signed(s.PsnrGain)} dB), SSIM-Y {s.MeanSsimY:F4} vs {s.MeanBicubicSsimY:F4}"));
         Console.WriteLine($"done: {result.Steps} steps in {result.TrainingTime:hh\\:mm\\:ss}; weights {result.WeightsPath}; summary {result.SummaryPath}");
         Console.WriteLine($"upscale with: workbench upscale IN OUT --model {result.WeightsPath}    TensorBoard: tensorboard --logdir {Path.Combine(result.RunDirectory, "tb")}");
         return 0;
+    }
+
+    private static int Fail(string? reason)
+    {
+        var rank = DataParallel.Current;
+        Console.Error.WriteLine(rank.IsDistributed ? $"rank {rank.Rank} stopped: {reason}" : $"stopped: {reason}");
+        return 1;
     }
 }

@@ -22,6 +22,12 @@ public sealed record DataLoaderOptions
     /// <summary>Drop a last incomplete batch, so every batch has BatchSize items.</summary>
     public bool DropLast { get; init; }
 
+    /// <summary>
+    /// The indices each epoch visits (a <see cref="DistributedSampler"/> gives each rank its shard); default: every item,
+    /// shuffled if <see cref="Shuffle"/>. As in PyTorch, a sampler and Shuffle are mutually exclusive.
+    /// </summary>
+    public ISampler? Sampler { get; init; }
+
     /// <summary>Where bad items are reported (once per item for the loader's lifetime). Default: stderr.</summary>
     public Action<string>? Log { get; init; }
 }
@@ -46,6 +52,7 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSourc
         this.dataset = dataset;
         this.collate = collate;
         this.options = options ?? new DataLoaderOptions();
+        if (this.options.Sampler is not null && this.options.Shuffle) throw new ArgumentException("sampler option is mutually exclusive with shuffle");
         BatchSize = batchSize;
     }
 
@@ -58,7 +65,10 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSourc
     public IReadOnlyCollection<int> BadItems => reportedBad.Keys.ToList();
 
     /// <summary>Batches per epoch assuming every item loads.</summary>
-    public int BatchesPerEpoch => options.DropLast ? dataset.Count / BatchSize : (dataset.Count + BatchSize - 1) / BatchSize;
+    public int BatchesPerEpoch => options.DropLast ? ItemsPerEpoch / BatchSize : (ItemsPerEpoch + BatchSize - 1) / BatchSize;
+
+    /// <summary>Items one epoch visits: the sampler's count (this rank's shard) or the dataset's.</summary>
+    public int ItemsPerEpoch => options.Sampler?.Count ?? dataset.Count;
 
     public IEnumerator<TBatch> GetEnumerator() =>
         Iterate(Interlocked.Increment(ref epoch) - 1, 0).Select(b => b.Batch).GetEnumerator();
@@ -106,12 +116,15 @@ public sealed class DataLoader<TItem, TBatch> : IEnumerable<TBatch>, IBatchSourc
         {
             this.loader = loader;
             this.number = number;
-            start = Math.Clamp(startPosition, 0, loader.dataset.Count);
+            if (loader.options.Sampler is { } sampler) order = sampler.Indices(number);
+            else
+            {
+                order = Enumerable.Range(0, loader.dataset.Count).ToArray();
+                if (loader.options.Shuffle) new Random(ItemSeed(loader.options.Seed, number, -1)).Shuffle(order);
+            }
+            start = Math.Clamp(startPosition, 0, order.Length);
             next = start - 1;
-            var n = loader.dataset.Count;
-            order = Enumerable.Range(0, n).ToArray();
-            if (loader.options.Shuffle) new Random(ItemSeed(loader.options.Seed, number, -1)).Shuffle(order);
-            results = new (bool, bool, TItem?)[n];
+            results = new (bool, bool, TItem?)[order.Length];
             // Workers may run this many items ahead of the batcher: bounded memory whatever the dataset size.
             window = new SemaphoreSlim(Math.Max(1, (loader.options.PrefetchBatches + 1) * loader.BatchSize + loader.options.NumWorkers));
             batches = new BlockingCollection<(TBatch, int)>(Math.Max(1, loader.options.PrefetchBatches));

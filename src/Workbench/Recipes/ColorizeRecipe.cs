@@ -114,7 +114,10 @@ public sealed record ColorizeConfig
     public double RebalanceLambda { get; init; } = 0.5;
 
     /// <summary>Annealed-mean temperatures tried on the validation photos after training (zhang); the chosen one is saved with the weights.</summary>
-    public double[] Temperatures { get; init; } = { 0.2, 0.3, 0.38, 0.5, 0.7, 1.0 };
+    public double[] Temperatures { get; init; } = { 0.2, 0.3, 0.38, 0.5, 0.7 };
+
+    /// <summary>Chroma scales tried with each temperature (zhang: the decoded ab times this).</summary>
+    public double[] ChromaScales { get; init; } = { 0.4, 0.5, 0.6, 0.7, 0.85, 1.0 };
 
     /// <summary>The temperature is chosen for the lowest chroma error among those whose colourfulness is at least this share of the originals'.</summary>
     public double MinColorfulnessShare { get; init; } = 0.45;
@@ -273,6 +276,7 @@ public static class ColorizeRecipe
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Data }).Files;
         if (files.Count == 0) throw new ArgumentException($"no images in '{c.Data}'");
         torch.manual_seed(c.Seed);
+        var parallel = DataParallel.Current;
         var schedule = BuildSchedule(c);
         var degradation = InputDegradation(c.Task);
         using var generator = BuildGenerator(c).to(device);
@@ -284,20 +288,25 @@ public static class ColorizeRecipe
         // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here); the classifier keeps Adam's usual β1.
         using var gOpt = new optim.AdamW(trained.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (zhang is null ? 0.0 : 0.9, 0.99), weight_decay: 1e-3);
         using var dOpt = new optim.AdamW(critic.parameters(), lr: c.GanLearningRate * c.Ttur, betas: (0.0, 0.99), weight_decay: 1e-3);
+        // Under --nproc-per-node the steps train DDP replicas (rank 0's weights, averaged gradients); files are rank 0's.
+        var (trainedGenerator, trainedCritic) = (parallel.Wrap(trained), c.IsSupervised ? critic : parallel.Wrap(critic, broadcastBuffers: false));
         ITrainStep<ImageBatch> step = c.IsSupervised
-            ? new SupervisedStep(trained, loss, gOpt, new SupervisedStepOptions { Device = device, BFloat16 = c.BFloat16 })
-            : new GanStep(generator, critic, loss, new BceGanLoss(), gOpt, dOpt,
+            ? new SupervisedStep(trainedGenerator, loss, gOpt, new SupervisedStepOptions { Device = device, BFloat16 = c.BFloat16 })
+            : new GanStep(trainedGenerator, trainedCritic, loss, new BceGanLoss(), gOpt, dOpt,
                 new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = device });
 
         var configJson = Config.ToJson(c);
-        Directory.CreateDirectory(c.Run);
-        using var writer = new SummaryWriter(Path.Combine(c.Run, "tb"));
+        if (parallel.IsMain) Directory.CreateDirectory(c.Run);
+        parallel.Barrier();
+        using var writer = parallel.IsMain ? new SummaryWriter(Path.Combine(c.Run, "tb")) : null;
         var history = new LossHistory();
         var validationFiles = c.Validation != "" && Directory.Exists(c.Validation)
             ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files.Take(c.ValidationImages).ToList() : new List<string>();
         ColorizeEvaluationResult? lastValidation = null;
-        var callbacks = new List<Callback> { new NanGuard(), new TensorBoardLogger(writer, imageEvery: zhang is null ? c.ImageEvery : 0), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) };
-        if (validationFiles.Count > 0)
+        var callbacks = parallel.IsMain
+            ? new List<Callback> { new NanGuard(), new TensorBoardLogger(writer!, imageEvery: zhang is null ? c.ImageEvery : 0), history, new Checkpointer(c.CheckpointEvery), new ConfigNote(configJson) }
+            : new List<Callback> { new NanGuard() };
+        if (validationFiles.Count > 0 && parallel.IsMain)
             callbacks.Add(new Validation(c.ValidateEvery, state =>
             {
                 var renderSize = state.Schedule.Phases[Math.Min(state.PhaseIndex, state.Schedule.Phases.Count - 1)].ImageSize; // after the fit: the last size
@@ -307,14 +316,14 @@ public static class ColorizeRecipe
                 generator.train();
                 var m = lastValidation.Mean("model");
                 return new Dictionary<string, double> { ["psnr"] = m.Psnr, ["ssim"] = m.Ssim, ["chroma_error"] = m.ChromaError, ["colorfulness"] = m.Colorfulness };
-            }, writer, history));
-        if (progress is not null) callbacks.Add(new ProgressReporter(progress));
+            }, writer!, history));
+        if (progress is not null && parallel.IsMain) callbacks.Add(new ProgressReporter(progress));
 
         var loaders = new Dictionary<int, DataLoader<ImagePair, ImageBatch>>();
         var trainer = new Trainer<ImageBatch>(step, phase =>
             loaders.TryGetValue(phase.ImageSize * 1000 + phase.BatchSize, out var l) ? l
                 : loaders[phase.ImageSize * 1000 + phase.BatchSize] = DataLoader.Create(Pairs(files, phase.ImageSize, degradation), phase.BatchSize,
-                    new DataLoaderOptions { Shuffle = true, Seed = c.Seed, NumWorkers = c.Workers, DropLast = true, Log = log.WriteLine }),
+                    parallel.Shard(new DataLoaderOptions { Shuffle = true, Seed = c.Seed, NumWorkers = c.Workers, DropLast = true, Log = log.WriteLine }, files.Count, c.Seed)),
             schedule, c.Run, callbacks);
         log.WriteLine(trainer.Describe());
         TrainingPosition? at = null;
@@ -328,13 +337,13 @@ public static class ColorizeRecipe
         var state = trainer.Fit(at, cancel);
         var weights = Path.Combine(c.Run, "generator.safetensors");
         var architecture = c.GeneratorArchitecture;
-        if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested)
+        if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && parallel.IsMain)
         {
             var chosen = ChooseTemperature(zhang, c, device, log);
-            if (chosen is { } t) zhang.SetTemperature(t);
+            if (chosen is { } t) zhang.SetTemperature(t.Temperature, t.ChromaScale);
             architecture = zhang.Spec.ToJson();
         }
-        if (!state.Diverged)
+        if (!state.Diverged && parallel.IsMain)
             ModelFile.Save(weights, generator, new ModelFileInfo(c.GeneratorNetwork, architecture, c.Task),
                 new Dictionary<string, string> { ["config"] = configJson, ["workbench.global_step"] = state.GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new ColorizeRunResult(state, weights, lastValidation);
@@ -364,32 +373,39 @@ public static class ColorizeRecipe
     }
 
     /// <summary>
-    /// The annealed-mean temperature with the lowest chroma error on the validation photos among those whose
-    /// colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of the originals' (or the most
-    /// colourful one if none does); null without validation photos.
+    /// The decoding (annealed-mean temperature × chroma scale) with the lowest chroma error on the validation photos
+    /// among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of the originals'
+    /// (or the most colourful one if none does); null without validation photos.
     /// </summary>
-    public static double? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
+    public static (double Temperature, double ChromaScale)? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
     {
         if (c.Validation == "" || !Directory.Exists(c.Validation)) return null;
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files;
-        if (files.Count == 0) return null;
-        var original = zhang.Spec.Temperature;
-        var results = new List<(double T, double Chroma, double Colorfulness, double Target)>();
+        return files.Count == 0 ? null : TuneDecoding(zhang, files, c.Temperatures, c.ChromaScales, c.MinColorfulnessShare, device, log);
+    }
+
+    /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos; the colorizer's spec is left as it was.</summary>
+    public static (double Temperature, double ChromaScale) TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, IReadOnlyList<double> temperatures,
+        IReadOnlyList<double> scales, double minColorfulnessShare, Device device, TextWriter log)
+    {
+        var original = zhang.Spec;
+        var results = new List<(double T, double S, double Chroma, double Colorfulness, double Target)>();
         using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device }, ownsModel: false);
-        foreach (var t in c.Temperatures)
-        {
-            zhang.SetTemperature(t);
-            var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
-            var m = r.Mean("model");
-            results.Add((t, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
-            log.WriteLine($"zhang: T = {t:F2}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
-        }
-        zhang.SetTemperature(original);
+        foreach (var t in temperatures)
+            foreach (var scale in scales)
+            {
+                zhang.SetTemperature(t, scale);
+                var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
+                var m = r.Mean("model");
+                results.Add((t, scale, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
+                log.WriteLine($"zhang: T = {t:F2}, chroma × {scale:F2}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
+            }
+        zhang.SetTemperature(original.Temperature, original.ChromaScale);
         zhang.Net.train();
-        var eligible = results.Where(r => r.Colorfulness >= c.MinColorfulnessShare * r.Target).ToList();
+        var eligible = results.Where(r => r.Colorfulness >= minColorfulnessShare * r.Target).ToList();
         var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);
-        log.WriteLine($"zhang: chose T = {best.T:F2} on {files.Count} validation photos");
-        return best.T;
+        log.WriteLine($"zhang: chose T = {best.T:F2}, chroma × {best.S:F2} on {files.Count} validation photos (chroma error {best.Chroma:F2}, colourfulness {best.Colorfulness:F1})");
+        return (best.T, best.S);
     }
 
     /// <summary>Disposes what the loss holds (VGG, feature losses) in reverse order.</summary>

@@ -157,14 +157,19 @@ public static class SuperResolutionRecipe
         options ??= new SrRunOptions();
         Check(config);
         using var threads = ThreadCount.Set(config.Threads);
+        var parallel = DataParallel.Current;
         var runDirectory = Path.GetFullPath(Path.Combine(config.RunsDir, options.RunName ?? DefaultRunName(config)));
         if (options.Overwrite && options.Resume) throw new ArgumentException("overwrite and resume exclude each other");
-        if (options.Overwrite && Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
         var latest = Checkpointer.LatestPath(runDirectory);
-        if (options.Resume && !File.Exists(latest)) throw new FileNotFoundException($"nothing to resume: '{latest}' does not exist", latest);
-        if (!options.Resume && File.Exists(latest))
-            throw new ArgumentException($"run '{runDirectory}' already has checkpoints; continue it with --resume, replace it with --overwrite, or choose another --run name");
-        Directory.CreateDirectory(runDirectory);
+        if (parallel.IsMain)
+        {
+            if (options.Overwrite && Directory.Exists(runDirectory)) Directory.Delete(runDirectory, recursive: true);
+            if (options.Resume && !File.Exists(latest)) throw new FileNotFoundException($"nothing to resume: '{latest}' does not exist", latest);
+            if (!options.Resume && File.Exists(latest))
+                throw new ArgumentException($"run '{runDirectory}' already has checkpoints; continue it with --resume, replace it with --overwrite, or choose another --run name");
+            Directory.CreateDirectory(runDirectory);
+        }
+        parallel.Barrier(); // the other ranks read the folder (resume) only once rank 0 has prepared it
 
         torch.manual_seed(config.Seed);
         var dataScale = config.Scale;
@@ -172,9 +177,9 @@ public static class SuperResolutionRecipe
         using var validation = SrValidationSet.Load(config.TestDir, dataScale, config.ValidationCrop);
         var pairs = SrPairs.Create(config, dataScale);
         using var parts = new Parts();
-        var step = BuildStep(config, generator, parts);
+        var step = BuildStep(config, parallel.Wrap(generator), parts, parallel);
 
-        using var writer = new SummaryWriter(Path.Combine(runDirectory, "tb"));
+        using var writer = parallel.IsMain ? new SummaryWriter(Path.Combine(runDirectory, "tb")) : null;
         var history = new LossHistory();
         SrScores? lastScores = null;
         IReadOnlyDictionary<string, double> Evaluate(TrainingState _)
@@ -182,17 +187,20 @@ public static class SuperResolutionRecipe
             lastScores = validation.Evaluate(generator);
             return lastScores.ToMetrics();
         }
-        var callbacks = new List<Callback>
-        {
-            new ConfigNote(Config.ToJson(config)),
-            new NanGuard(),
-            history,
-            new TensorBoardLogger(writer, config.LogEvery, config.ImageEvery, config.HistogramEvery),
-            new HeldOutValidation(config.ValidateEvery, Evaluate, writer, history),
-            new Checkpointer(config.CheckpointEvery),
-        };
-        if (sink is not null) callbacks.Add(new ProgressReporter(sink));
-        var loaderOptions = new DataLoaderOptions { Shuffle = true, Seed = config.Seed, NumWorkers = config.Workers, DropLast = true };
+        // Rank 0 alone writes events, validation scores, checkpoints and progress; the others only train.
+        var callbacks = parallel.IsMain
+            ? new List<Callback>
+            {
+                new ConfigNote(Config.ToJson(config)),
+                new NanGuard(),
+                history,
+                new TensorBoardLogger(writer!, config.LogEvery, config.ImageEvery, config.HistogramEvery),
+                new HeldOutValidation(config.ValidateEvery, Evaluate, writer!, history),
+                new Checkpointer(config.CheckpointEvery),
+            }
+            : new List<Callback> { new NanGuard() };
+        if (sink is not null && parallel.IsMain) callbacks.Add(new ProgressReporter(sink));
+        var loaderOptions = parallel.Shard(new DataLoaderOptions { Shuffle = true, Seed = config.Seed, NumWorkers = config.Workers, DropLast = true }, pairs.Count, config.Seed);
         var trainer = new Trainer<ImageBatch>(step, phase => DataLoader.Create(pairs, phase.BatchSize, loaderOptions), BuildSchedule(config), runDirectory, callbacks);
         options.Log?.WriteLine(trainer.Describe());
 
@@ -203,7 +211,7 @@ public static class SuperResolutionRecipe
 
         string? weights = null;
         var loadable = false;
-        if (state.Completed && !state.Diverged)
+        if (state.Completed && !state.Diverged && parallel.IsMain)
         {
             weights = Path.Combine(runDirectory, "generator.safetensors");
             loadable = ExportGenerator(generator, weights, config);
@@ -222,7 +230,7 @@ public static class SuperResolutionRecipe
             Interrupted = state.Interrupted,
             StopReason = state.StopReason,
         };
-        WriteSummary(result, config, position);
+        if (parallel.IsMain) WriteSummary(result, config, position);
         if (result.Scores is { } s) options.Log?.WriteLine(s.ToTable());
         return result;
     }
@@ -261,14 +269,14 @@ public static class SuperResolutionRecipe
         }
     }
 
-    private static ITrainStep<ImageBatch> BuildStep(SrTrainingConfig c, nn.Module<Tensor, Tensor> generator, Parts parts)
+    private static ITrainStep<ImageBatch> BuildStep(SrTrainingConfig c, nn.Module<Tensor, Tensor> generator, Parts parts, DataParallel parallel)
     {
         var pixel = Shaved(PixelLoss.Of(c.PixelLoss == "l1" ? Distance.L1 : Distance.Mse), c.LossBorder);
         var generatorOptimizer = parts.Own(new optim.Adam(generator.parameters(), lr: c.PretrainLr));
         if (c.GanIterations == 0)
             return new SupervisedStep(generator, new CompositeLoss(pixel), generatorOptimizer);
 
-        var critic = parts.Own(new DiscriminatorDilationNetwork(c.CriticChannels, dropout: c.CriticDropout));
+        var critic = parallel.Wrap(parts.Own(new DiscriminatorDilationNetwork(c.CriticChannels, dropout: c.CriticDropout)), broadcastBuffers: false);
         var criticOptimizer = parts.Own(new optim.Adam(critic.parameters(), lr: c.GanLr * c.CriticLrRatio));
         IGanLoss ganLoss = c.GanLoss switch
         {

@@ -25,7 +25,9 @@ public sealed record GanOptions
 /// A generator/critic pair trained by phase kind: PretrainGenerator (its own losses only), PretrainCritic
 /// (critic on real vs frozen generator output), Gan (alternating: k critic iterations, then one generator
 /// iteration with the adversarial term added). <paramref name="criticView"/> transforms the (fake, real) pair
-/// before the critic sees it, e.g. the SR notes' random 0–7 px shift.
+/// before the critic sees it, e.g. the SR notes' random 0–7 px shift. Either network may be a DistributedDataParallel
+/// replica: its gradients are averaged right after the backward that trains it (the critic's after the critic loss, the
+/// generator's after the generator loss), and checkpoints hold the wrapped modules.
 /// </summary>
 public sealed class GanStep(
     nn.Module<Tensor, Tensor> generator,
@@ -39,7 +41,7 @@ public sealed class GanStep(
 {
     private readonly GanOptions options = options ?? new GanOptions();
 
-    public IReadOnlyDictionary<string, nn.Module> Models { get; } = new Dictionary<string, nn.Module> { ["generator"] = generator, ["critic"] = critic };
+    public IReadOnlyDictionary<string, nn.Module> Models { get; } = new Dictionary<string, nn.Module> { ["generator"] = generator.Unwrap(), ["critic"] = critic.Unwrap() };
 
     public IReadOnlyDictionary<string, optim.Optimizer> Optimizers { get; } =
         new Dictionary<string, optim.Optimizer> { ["generator"] = generatorOptimizer, ["critic"] = criticOptimizer };
@@ -78,6 +80,7 @@ public sealed class GanStep(
         var loss = ganLoss.CriticLoss(realScores, fakeScores);
         criticOptimizer.zero_grad();
         loss.backward();
+        critic.ReduceGradients();
         var values = new Dictionary<string, double>
         {
             ["critic"] = loss.item<double>(),
@@ -114,6 +117,7 @@ public sealed class GanStep(
         }
         generatorOptimizer.zero_grad();
         total.backward();
+        generator.ReduceGradients();
         values["grad_norm"] = nn.utils.clip_grad_norm_(generator.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
         generatorOptimizer.step();
         values["generator"] = total.item<double>();

@@ -7,13 +7,19 @@ namespace Workbench.Training;
 /// <summary>
 /// One model, one loss, one optimizer (fastai's Learner step): forward, loss, backward, optional
 /// gradient clipping, optimizer step. Optionally under CPU bfloat16 autocast.
+/// A <see cref="nn.parallel.DistributedDataParallel{TIn, TOut}"/> model has its gradients averaged over the ranks
+/// right after backward (before clipping, so every rank clips the same gradient); checkpoints hold the wrapped
+/// module, so their keys are the same with or without DDP.
 /// </summary>
 public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLoss loss, optim.Optimizer optimizer, SupervisedStepOptions? options = null)
     : ITrainStep<ImageBatch>
 {
     private readonly SupervisedStepOptions options = options ?? new SupervisedStepOptions();
 
-    public IReadOnlyDictionary<string, nn.Module> Models { get; } = new Dictionary<string, nn.Module> { ["model"] = model };
+    public IReadOnlyDictionary<string, nn.Module> Models { get; } = new Dictionary<string, nn.Module>
+    {
+        ["model"] = model.Unwrap(),
+    };
 
     public IReadOnlyDictionary<string, optim.Optimizer> Optimizers { get; } = new Dictionary<string, optim.Optimizer> { ["model"] = optimizer };
 
@@ -31,6 +37,7 @@ public sealed class SupervisedStep(nn.Module<Tensor, Tensor> model, CompositeLos
         var (total, values) = loss.Compute(output.to(ScalarType.Float32), target); // losses in float32, as PyTorch's autocast advice has it
         optimizer.zero_grad();
         total.backward();
+        model.ReduceGradients();
         values["grad_norm"] = nn.utils.clip_grad_norm_(model.parameters(), options.ClipGradNorm ?? double.PositiveInfinity).item<double>();
         optimizer.step();
         if (loss.Terms.Count > 1) values["loss"] = total.item<double>();

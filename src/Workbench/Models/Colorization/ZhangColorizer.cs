@@ -11,7 +11,9 @@ namespace Workbench.Models.Colorization;
 /// <param name="Width">Base width of <see cref="ZhangColorNet"/>.</param>
 /// <param name="BinStep">ab bin side (<see cref="AbBins"/>).</param>
 /// <param name="Temperature">Annealed-mean temperature used to decode (chosen on validation photos after training).</param>
-public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38)
+/// <param name="ChromaScale">The decoded ab is multiplied by this (a saturation control: below 1 the colorizer is
+/// cautious where it is unsure, which the Lab chroma error rewards); chosen with the temperature.</param>
+public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38, double ChromaScale = 1.0)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -45,11 +47,12 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
 
     public AbBins Bins => bins;
 
-    /// <summary>Decode with another temperature from now on (the spec, and so a saved file, records it).</summary>
-    public void SetTemperature(double temperature)
+    /// <summary>Decode with another temperature (and chroma scale) from now on (the spec, and so a saved file, records it).</summary>
+    public void SetTemperature(double temperature, double? chromaScale = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(temperature, 0);
-        Spec = Spec with { Temperature = temperature };
+        if (chromaScale is < 0) throw new ArgumentOutOfRangeException(nameof(chromaScale), chromaScale, "the chroma scale must be >= 0");
+        Spec = Spec with { Temperature = temperature, ChromaScale = chromaScale ?? Spec.ChromaScale };
     }
 
     public override Tensor forward(Tensor x)
@@ -57,7 +60,7 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         ShapeChecks.Image(x, 3, nameof(ZhangColorizer));
         using var scope = torch.NewDisposeScope();
         var (h, w) = (x.size(2), x.size(3));
-        var ab = bins.AnnealedMean(Net.call(x), Spec.Temperature);                          // (N, 2, H/4, W/4)
+        var ab = bins.AnnealedMean(Net.call(x), Spec.Temperature) * Spec.ChromaScale;       // (N, 2, H/4, W/4)
         ab = F.interpolate(ab, size: new nn.Size2(h, w), mode: "bilinear", align_corners: false); // (N, 2, H, W)
         var l = ColorSpace.RgbToLab(x).narrow(1, 0, 1);                                      // (N, 1, H, W)
         return ColorSpace.LabToRgb(torch.cat(new[] { l, ab }, 1)).MoveToOuterDisposeScope(); // (N, 3, H, W)

@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+using Workbench.Data;
+using Workbench.Inference;
+using Workbench.Models.Colorization;
+using Workbench.Recipes;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary>
+/// <c>workbench evaluate tune-colorizer MODEL --data VALIDATION --out FILE</c>: choose a Zhang colorizer's decoding
+/// (annealed-mean temperature × chroma scale) on validation photos and write a copy of the weights that decodes so.
+/// Training does this at its end; this redoes it for a file (other photos, another colourfulness floor).
+/// </summary>
+internal static class TuneColorizerCommand
+{
+    private static readonly Argument<string> ModelPath = new("model") { Description = "Zhang colorizer weights (.safetensors)" };
+    private static readonly Option<string> Data = new("--data", "-d") { Description = "Validation colour photos (never the test photos)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "validation") };
+    private static readonly Option<string> Out = new("--out", "-o") { Description = "Where the tuned weights go", Required = true };
+    private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
+
+    public static Command Create()
+    {
+        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature x chroma scale) on validation photos and save the tuned weights");
+        command.Arguments.Add(ModelPath);
+        foreach (var option in new Option[] { Data, Out, MinShare }) command.Options.Add(option);
+        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var path = parse.GetValue(ModelPath)!;
+        var (model, info) = ModelFile.Load(path);
+        using var _ = model;
+        if (model is not ZhangColorizer zhang) throw new UsageException($"'{path}' holds a {info.Network}; only Zhang colorizers have a decoding to tune");
+        var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
+        if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
+        var defaults = new ColorizeConfig();
+        var (t, scale) = ColorizeRecipe.TuneDecoding(zhang, files, defaults.Temperatures, defaults.ChromaScales, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out);
+        zhang.SetTemperature(t, scale);
+        var output = parse.GetValue(Out)!;
+        var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();
+        ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, metadata);
+        Console.WriteLine($"wrote {output}: T = {t:F2}, chroma × {scale:F2}");
+        return 0;
+    }
+}

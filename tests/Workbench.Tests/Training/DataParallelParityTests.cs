@@ -1,0 +1,127 @@
+using Workbench.Data;
+using Workbench.Models;
+using Workbench.Models.SuperResolution;
+using Workbench.Testing;
+using Workbench.Torch;
+
+namespace Workbench.Tests.Training;
+
+/// <summary>
+/// The acceptance tests of data parallelism: 2 ranks × batch B train a network to the same weights as 1 process × batch 2B.
+/// The ranks are threads with their own Gloo groups on loopback; each reads its half of every batch through a
+/// DistributedSampler, as a real run would.
+/// </summary>
+public class DataParallelParityTests
+{
+    private const int Steps = 20;
+    private const int B = 4;
+
+    /// <summary>Inputs (3×size×size) and targets <paramref name="scale"/>× larger; fixed, so both runs see the same pixels.</summary>
+    private static (Tensor lr, Tensor hr)[] Pairs(int size, int scale)
+    {
+        torch.manual_seed(11);
+        return Enumerable.Range(0, Steps * 2 * B).Select(_ =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var hr = torch.rand(3, size * scale, size * scale);
+            var lr = scale == 1 ? hr.mul(0.5) : nn.functional.avg_pool2d(hr.unsqueeze(0), scale).squeeze(0);
+            return (lr.DetachFromDisposeScope(), hr.DetachFromDisposeScope());
+        }).ToArray();
+    }
+
+    private static Espcn Espcn(int seed)
+    {
+        torch.manual_seed(seed);
+        return new Espcn(scale: 2, channels: 16);
+    }
+
+    /// <summary>
+    /// The U-Net with its BatchNorm layers in eval mode (fixed statistics, as when fine-tuning a pretrained encoder):
+    /// with batch statistics, B samples are normalized differently from 2B in any framework (SyncBatchNorm, which would
+    /// fix that, is not bound), so only frozen BatchNorm can be compared exactly. Spectral norm and self-attention train.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> Unet(int seed)
+    {
+        torch.manual_seed(seed);
+        var net = UnetSpec.Preset("tiny").Build();
+        foreach (var m in net.modules().OfType<nn.BatchNorm2d>()) m.eval();
+        return net;
+    }
+
+    private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor lr, Tensor hr, Action? afterBackward = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(lr), hr).backward();
+        afterBackward?.Invoke();
+        optimizer.step();
+    }
+
+    private static (Tensor lr, Tensor hr) Collate(IReadOnlyList<(Tensor lr, Tensor hr)> items) =>
+        (torch.stack(items.Select(i => i.lr).ToList()).DetachFromDisposeScope(), torch.stack(items.Select(i => i.hr).ToList()).DetachFromDisposeScope());
+
+    [Fact]
+    public void EspcnOnTwoRanksOfBatchBMatchesOneProcessOfBatch2BAfter20Steps() => AssertParity(Pairs(12, 2), Espcn);
+
+    [Fact]
+    public void UnetOnTwoRanksOfBatchBMatchesOneProcessOfBatch2BAfter20Steps() => AssertParity(Pairs(32, 1), Unet);
+
+    private static void AssertParity((Tensor lr, Tensor hr)[] pairs, Func<int, nn.Module<Tensor, Tensor>> model)
+    {
+        var dataset = Dataset.FromList(pairs);
+
+        // One process, batch 2B, in dataset order.
+        using var single = model(0);
+        using (var opt = new optim.Adam(single.parameters(), lr: 1e-3))
+        {
+            var loader = new DataLoader<(Tensor, Tensor), (Tensor lr, Tensor hr)>(dataset, 2 * B, Collate, new DataLoaderOptions { NumWorkers = 0 });
+            foreach (var (lr, hr) in loader)
+                using (lr)
+                using (hr)
+                    Step(single, opt, lr, hr);
+        }
+
+        // Two ranks, batch B each; rank 1 starts from other weights (DDP must replace them with rank 0's).
+        // An unshuffled DistributedSampler gives rank r the items r, r+2, r+4 ...: together each step is the 2B batch.
+        var replicas = new[] { model(0), model(1) };
+        var weights = Loopback.RunRanks(2, pg =>
+        {
+            var ddp = new nn.parallel.DistributedDataParallel<Tensor, Tensor>(replicas[pg.rank()], pg);
+            using var opt = new optim.Adam(ddp.parameters(), lr: 1e-3);
+            var sampler = new DistributedSampler(dataset.Count, num_replicas: 2, rank: pg.rank(), shuffle: false);
+            var loader = new DataLoader<(Tensor, Tensor), (Tensor lr, Tensor hr)>(dataset, B, Collate, new DataLoaderOptions { NumWorkers = 0, Sampler = sampler });
+            var steps = 0;
+            foreach (var (lr, hr) in loader)
+                using (lr)
+                using (hr)
+                {
+                    Step(ddp, opt, lr, hr, ddp.reduce_gradients);
+                    steps++;
+                }
+            Assert.Equal(Steps, steps);
+            return ddp.module.state_dict();
+        });
+
+        // The 2B batch of step s is items [2Bs, 2B(s+1)); the ranks' shards interleave them, and the mean over 2B equals
+        // the mean of the two B-means, so the averaged gradients are the same up to float rounding.
+        foreach (var (name, expected) in single.state_dict())
+        {
+            foreach (var rank in new[] { 0, 1 })
+            {
+                var actual = weights[rank][name];
+                // In float64 (num_batches_tracked is int64); an all-zero tensor (frozen running_mean) must match exactly.
+                using var a = actual.to(torch.float64);
+                using var e = expected.to(torch.float64);
+                var difference = (a - e).norm().item<double>();
+                var relative = difference == 0 ? 0 : difference / e.norm().item<double>();
+                Assert.True(relative <= 1e-5, $"rank {rank} {name}: relative difference {relative:E2}");
+            }
+        }
+        foreach (var r in replicas) r.Dispose();
+        foreach (var (lr, hr) in pairs)
+        {
+            lr.Dispose();
+            hr.Dispose();
+        }
+    }
+}
