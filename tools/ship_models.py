@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = {
     # file in models/: (run folder under --runs, weights file in it, store float32 as float16)
     "espcn-x2.safetensors": ("quickstart-espcn-x2", "generator.safetensors", False),
-    "colorizer.safetensors": ("zhang-long", "generator.safetensors", True),
+    "colorizer.safetensors": ("zhang-long", "tuned.safetensors", True),
 }
 
 

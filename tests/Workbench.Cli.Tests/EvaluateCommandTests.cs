@@ -30,7 +30,7 @@ public class EvaluateCommandTests
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.DoesNotContain("\u001b", r.Stdout);
         Assert.Contains("ab acc <10", r.Stdout);
-        Assert.Contains("colorizer-small.safetensors", r.Stdout);
+        Assert.Contains("colorizer.safetensors", r.Stdout);
         Assert.Equal(3, r.Stdout.Split('\n').Count(l => l.StartsWith("mean ", StringComparison.Ordinal)));
 
         using var doc = JsonDocument.Parse(File.ReadAllText(json));

@@ -7,7 +7,7 @@ namespace Workbench.Inference;
 public static class ShippedModels
 {
     public const string EspcnX2 = "espcn-x2.safetensors";
-    public const string Colorizer = "colorizer-small.safetensors";
+    public const string Colorizer = "colorizer.safetensors";
 
     /// <summary>The path of a shipped model file; the folder is found above the program's or the working directory.</summary>
     public static string PathOf(string file)

@@ -40,6 +40,9 @@ public sealed record ColorizeConfig
     /// <summary>Generator: a U-Net preset (stable, artistic, small, tiny), hypercolumn / hypercolumn-lab (the lecture's colorizer, no GAN) or zhang (classification over ab bins, Zhang et al. 2016, no GAN).</summary>
     public string Generator { get; init; } = "small";
 
+    /// <summary>Start from these generator weights (a file `workbench colorize` reads, e.g. the shipped model) instead of a fresh init; "" = none. Same architecture required.</summary>
+    public string InitWeights { get; init; } = "";
+
     /// <summary>torchvision ResNet weights (.safetensors) for the U-Net's encoder (presets with base width 64 only); "" = random init.</summary>
     public string EncoderWeights { get; init; } = "";
 
@@ -280,6 +283,16 @@ public static class ColorizeRecipe
         var schedule = BuildSchedule(c);
         var degradation = InputDegradation(c.Task);
         using var generator = BuildGenerator(c).to(device);
+        if (c.InitWeights != "")
+        {
+            var (initial, info) = ModelFile.Load(c.InitWeights, device);
+            using (initial)
+            {
+                if (info.Network != c.GeneratorNetwork) throw new ArgumentException($"initWeights '{c.InitWeights}' holds a {info.Network}, the config trains a {c.GeneratorNetwork}");
+                generator.load_state_dict(initial.state_dict());
+            }
+            log.WriteLine($"generator initialised from {c.InitWeights}");
+        }
         var zhang = generator as ZhangColorizer;
         var trained = zhang?.Net ?? generator;                      // zhang trains its logits; decoding has no weights
         using var critic = new ColorCritic(nf: c.CriticWidth, p: c.CriticDropout).to(device);
