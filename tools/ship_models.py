@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/ship_models.py [--runs runs] [--only FILE]
 
 The ESPCN comes from the quickstart's run; the colorizer from the long run that models/MODEL_CARD.md describes
-(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`).
+(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`, continued as runs/zhang-long2).
 
 The ESPCN stays float32 (it is tiny); the colorizer's float32 tensors are stored as float16, which halves
 the file (loading converts back to float32, as PyTorch's load_state_dict does). Metadata is kept, plus
@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = {
     # file in models/: (run folder under --runs, weights file in it, store float32 as float16)
     "espcn-x2.safetensors": ("quickstart-espcn-x2", "generator.safetensors", False),
-    "colorizer.safetensors": ("zhang-long", "tuned.safetensors", True),
+    "colorizer.safetensors": ("zhang-long2", "generator.safetensors", True),
 }
 
 
