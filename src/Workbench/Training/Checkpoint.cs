@@ -10,7 +10,8 @@ namespace Workbench.Training;
 /// A training checkpoint in one safetensors file: every model's state_dict ("models/&lt;name&gt;/&lt;key&gt;"),
 /// every optimizer's state ("optimizers/&lt;name&gt;/state.&lt;i&gt;.&lt;k&gt;", hyperparameters in the metadata),
 /// the CPU RNG state, and the schedule position — all an exact resume needs. Writes are atomic, so a
-/// kill during a save leaves the previous file intact.
+/// kill during a save leaves the previous file intact. It records how many processes trained (torch.distributed's
+/// world size): each rank's data shard and the global batch depend on it, so a run resumes only with the same number.
 /// </summary>
 public static class Checkpoint
 {
@@ -21,7 +22,7 @@ public static class Checkpoint
         Save(path, state.Models, state.Optimizers, state.Position, state.Phase.Name, state.Notes.GetValueOrDefault("config"));
 
     public static void Save(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers,
-        TrainingPosition position, string phaseName = "", string? config = null)
+        TrainingPosition position, string phaseName = "", string? config = null, int? worldSize = null)
     {
         using var scope = torch.NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -48,6 +49,7 @@ public static class Checkpoint
                 ["data_epoch"] = position.DataEpoch,
                 ["data_position"] = position.DataPosition,
                 ["phase_name"] = phaseName,
+                ["world_size"] = worldSize ?? CurrentWorldSize(),
                 ["saved_at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
                 ["optimizers"] = optimizerJson,
             };
@@ -61,8 +63,11 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Loads models, optimizers and the RNG state in place and returns where to resume.</summary>
-    public static TrainingPosition Restore(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers)
+    /// <summary>
+    /// Loads models, optimizers and the RNG state in place and returns where to resume. <paramref name="worldSize"/>
+    /// (default: this process's torch.distributed world size, 1 outside a group) must equal the one that saved it.
+    /// </summary>
+    public static TrainingPosition Restore(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers, int? worldSize = null)
     {
         var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
         try
@@ -70,6 +75,7 @@ public static class Checkpoint
             if (!metadata.TryGetValue(MetadataKey, out var text))
                 throw new InvalidDataException($"{path}: not a Workbench training checkpoint (no '{MetadataKey}' metadata); to load bare weights use the model's load_state_dict");
             var meta = JsonNode.Parse(text)!.AsObject();
+            CheckWorldSize(path, meta, worldSize ?? CurrentWorldSize());
             foreach (var (name, model) in models)
             {
                 var prefix = $"models/{name}/";
@@ -103,6 +109,18 @@ public static class Checkpoint
     private static TrainingPosition ReadPosition(JsonObject meta) => new(
         meta["phase_index"]!.GetValue<int>(), meta["phase_iteration"]!.GetValue<int>(), meta["global_step"]!.GetValue<long>(),
         meta["data_epoch"]!.GetValue<int>(), meta["data_position"]!.GetValue<int>());
+
+    // Checkpoints written before the world size was recorded carry none and are not checked.
+    private static void CheckWorldSize(string path, JsonObject meta, int worldSize)
+    {
+        if (meta["world_size"] is not { } saved || saved.GetValue<int>() == worldSize) return;
+        var n = saved.GetValue<int>();
+        throw new InvalidDataException(
+            $"{path}: saved by a run of {n} process{(n == 1 ? "" : "es")}, resumed with {worldSize}; resume with the same number " +
+            "(--nproc-per-node x --nnodes): each rank's data shard and the global batch depend on it");
+    }
+
+    private static int CurrentWorldSize() => torch.distributed.is_initialized() ? torch.distributed.get_world_size() : 1;
 
     private static IEnumerable<string> ModelNames(IReadOnlyDictionary<string, Tensor> tensors) =>
         tensors.Keys.Where(k => k.StartsWith("models/", StringComparison.Ordinal)).Select(k => k.Split('/')[1]).Distinct();

@@ -65,6 +65,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointResumesOnlyWithTheWorldSizeThatSavedIt()
+    {
+        using var model = new TinyModels.Upscaler();
+        using var optimizer = new optim.SGD(model.parameters(), lr: 0.1);
+        var models = new Dictionary<string, nn.Module> { ["g"] = model };
+        var optimizers = new Dictionary<string, optim.Optimizer> { ["g"] = optimizer };
+        var path = Path.Combine(runs, "two-ranks.safetensors");
+        Checkpoint.Save(path, models, optimizers, new TrainingPosition(0, 7, 7, 0, 3), worldSize: 2);
+
+        Assert.Equal(7, Checkpoint.Restore(path, models, optimizers, worldSize: 2).GlobalStep);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Restore(path, models, optimizers));
+        Assert.Contains("two-ranks.safetensors", e.Message, StringComparison.Ordinal);
+        Assert.Contains("saved by a run of 2 processes, resumed with 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AHostInterruptStopsTheRunWithACheckpoint()
     {
         var steps = 0;
