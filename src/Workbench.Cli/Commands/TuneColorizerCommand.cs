@@ -9,7 +9,7 @@ namespace Workbench.Cli.Commands;
 
 /// <summary>
 /// <c>workbench evaluate tune-colorizer MODEL --data VALIDATION --out FILE</c>: choose a Zhang colorizer's decoding
-/// (annealed-mean temperature × chroma scale) on validation photos and write a copy of the weights that decodes so.
+/// (annealed-mean temperature × chroma scale × smoothing) on validation photos and write a copy of the weights that decodes so.
 /// Training does this at its end; this redoes it for a file (other photos, another colourfulness floor).
 /// </summary>
 internal static class TuneColorizerCommand
@@ -21,7 +21,7 @@ internal static class TuneColorizerCommand
 
     public static Command Create()
     {
-        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature x chroma scale) on validation photos and save the tuned weights");
+        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature x chroma scale x smoothing) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
         foreach (var option in new Option[] { Data, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
@@ -37,12 +37,12 @@ internal static class TuneColorizerCommand
         var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
         var defaults = new ColorizeConfig();
-        var (t, scale) = ColorizeRecipe.TuneDecoding(zhang, files, defaults.Temperatures, defaults.ChromaScales, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out);
-        zhang.SetTemperature(t, scale);
+        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out);
+        zhang.SetDecoding(chosen.Temperature, chosen.ChromaScale, chosen.Smoothing);
         var output = parse.GetValue(Out)!;
         var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();
         ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, metadata);
-        Console.WriteLine($"wrote {output}: T = {t:F2}, chroma × {scale:F2}");
+        Console.WriteLine($"wrote {output}: {chosen}");
         return 0;
     }
 }

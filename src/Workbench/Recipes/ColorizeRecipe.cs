@@ -122,6 +122,9 @@ public sealed record ColorizeConfig
     /// <summary>Chroma scales tried with each temperature (zhang: the decoded ab times this).</summary>
     public double[] ChromaScales { get; init; } = { 0.4, 0.5, 0.6, 0.7, 0.85, 1.0 };
 
+    /// <summary>Smoothing σ (cells of the H/4 grid; 0 = none) tried with each of those (zhang: <see cref="ZhangSpec.Smoothing"/>).</summary>
+    public double[] Smoothings { get; init; } = { 0, 1, 2 };
+
     /// <summary>The temperature is chosen for the lowest chroma error among those whose colourfulness is at least this share of the originals'.</summary>
     public double MinColorfulnessShare { get; init; } = 0.45;
 
@@ -353,7 +356,7 @@ public static class ColorizeRecipe
         if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && parallel.IsMain)
         {
             var chosen = ChooseTemperature(zhang, c, device, log);
-            if (chosen is { } t) zhang.SetTemperature(t.Temperature, t.ChromaScale);
+            if (chosen is { } t) zhang.SetDecoding(t.Temperature, t.ChromaScale, t.Smoothing);
             architecture = zhang.Spec.ToJson();
         }
         if (!state.Diverged && parallel.IsMain)
@@ -386,39 +389,40 @@ public static class ColorizeRecipe
     }
 
     /// <summary>
-    /// The decoding (annealed-mean temperature × chroma scale) with the lowest chroma error on the validation photos
-    /// among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of the originals'
-    /// (or the most colourful one if none does); null without validation photos.
+    /// The decoding (annealed-mean temperature × chroma scale × smoothing) with the lowest chroma error on the
+    /// validation photos among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of
+    /// the originals' (or the most colourful one if none does); null without validation photos.
     /// </summary>
-    public static (double Temperature, double ChromaScale)? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
+    public static ZhangDecoding? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
     {
         if (c.Validation == "" || !Directory.Exists(c.Validation)) return null;
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files;
-        return files.Count == 0 ? null : TuneDecoding(zhang, files, c.Temperatures, c.ChromaScales, c.MinColorfulnessShare, device, log);
+        return files.Count == 0 ? null : TuneDecoding(zhang, files, c, c.MinColorfulnessShare, device, log);
     }
 
-    /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos; the colorizer's spec is left as it was.</summary>
-    public static (double Temperature, double ChromaScale) TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, IReadOnlyList<double> temperatures,
-        IReadOnlyList<double> scales, double minColorfulnessShare, Device device, TextWriter log)
+    /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos over <paramref name="grid"/>'s
+    /// temperatures, chroma scales and smoothings; the colorizer's spec is left as it was.</summary>
+    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, double minColorfulnessShare, Device device, TextWriter log)
     {
         var original = zhang.Spec;
-        var results = new List<(double T, double S, double Chroma, double Colorfulness, double Target)>();
+        var results = new List<(ZhangDecoding D, double Chroma, double Colorfulness, double Target)>();
         using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device }, ownsModel: false);
-        foreach (var t in temperatures)
-            foreach (var scale in scales)
-            {
-                zhang.SetTemperature(t, scale);
-                var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
-                var m = r.Mean("model");
-                results.Add((t, scale, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
-                log.WriteLine($"zhang: T = {t:F2}, chroma × {scale:F2}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
-            }
-        zhang.SetTemperature(original.Temperature, original.ChromaScale);
+        foreach (var smoothing in grid.Smoothings)
+            foreach (var t in grid.Temperatures)
+                foreach (var scale in grid.ChromaScales)
+                {
+                    zhang.SetDecoding(t, scale, smoothing);
+                    var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
+                    var m = r.Mean("model");
+                    results.Add((new(t, scale, smoothing), m.ChromaError, m.Colorfulness, r.TargetColorfulness));
+                    log.WriteLine($"zhang: T = {t:F2}, chroma × {scale:F2}, smoothing σ {smoothing:G3}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
+                }
+        zhang.SetDecoding(original.Temperature, original.ChromaScale, original.Smoothing);
         zhang.Net.train();
         var eligible = results.Where(r => r.Colorfulness >= minColorfulnessShare * r.Target).ToList();
         var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);
-        log.WriteLine($"zhang: chose T = {best.T:F2}, chroma × {best.S:F2} on {files.Count} validation photos (chroma error {best.Chroma:F2}, colourfulness {best.Colorfulness:F1})");
-        return (best.T, best.S);
+        log.WriteLine($"zhang: chose {best.D} on {files.Count} validation photos (chroma error {best.Chroma:F2}, colourfulness {best.Colorfulness:F1})");
+        return best.D;
     }
 
     /// <summary>Disposes what the loss holds (VGG, feature losses) in reverse order.</summary>

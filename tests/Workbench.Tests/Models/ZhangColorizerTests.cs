@@ -124,12 +124,51 @@ public sealed class ZhangColorizerTests
     }
 
     [Fact]
-    public void SpecRoundTripsAndTheTemperatureIsSavedWithIt()
+    public void SpecRoundTripsAndTheDecodingIsSavedWithIt()
     {
         using var colorizer = new ZhangSpec(Width: 4).Build();
-        colorizer.SetTemperature(0.5);
+        colorizer.SetDecoding(0.5, 0.7, 1.5);
         Assert.Equal(colorizer.Spec, ZhangSpec.FromJson(colorizer.Spec.ToJson()));
-        Assert.Equal(0.5, ZhangSpec.FromJson(colorizer.Spec.ToJson()).Temperature);
-        Assert.Throws<ArgumentOutOfRangeException>(() => colorizer.SetTemperature(0));
+        Assert.Equal((0.5, 0.7, 1.5), (ZhangSpec.FromJson(colorizer.Spec.ToJson()).Temperature, colorizer.Spec.ChromaScale, colorizer.Spec.Smoothing));
+        Assert.Equal(0.0, ZhangSpec.FromJson("""{"width":4,"binStep":10,"temperature":0.5,"chromaScale":0.4}""").Smoothing); // files from before smoothing
+        Assert.Throws<ArgumentOutOfRangeException>(() => colorizer.SetDecoding(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => colorizer.SetDecoding(0.5, smoothing: -1));
+    }
+
+    [Fact]
+    public void SmoothingTurnsASpeckleOfTwoHuesIntoOneColourAndZeroChangesNothing()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        var bins = colorizer.Bins;
+        // A texture whose cells put their mass on two far-apart bins in a checkerboard (what speckle is).
+        var (green, blue) = (Nearest(bins, -40, 40), Nearest(bins, 0, -40));
+        var logits = torch.zeros(1, bins.Count, 8, 8);
+        for (var y = 0; y < 8; y++)
+            for (var x = 0; x < 8; x++)
+                logits[0, (y + x) % 2 == 0 ? green : blue, y, x] = torch.tensor(8f);
+
+        var plain = bins.AnnealedMean(logits, 0.38);
+        var unsmoothed = bins.AnnealedMean(colorizer.PooledLogits(logits), 0.38);
+        Assert.Equal(0f, (plain - unsmoothed).abs().max().item<float>());
+        var jump = NeighbourJump(plain);
+        Assert.InRange(jump, 60, 200); // ~|green − blue| ≈ 89 ab units between every pair of neighbours
+
+        colorizer.SetDecoding(0.38, smoothing: 1);
+        var pooled = bins.AnnealedMean(colorizer.PooledLogits(logits), 0.38);
+        Assert.InRange(NeighbourJump(pooled), 0, 0.1 * jump);
+        // Pooled, every cell has both hues' mass; the colour lies between them, not somewhere else.
+        var mid = (bins.Centers[green] + bins.Centers[blue]) / 2;
+        Assert.InRange((pooled[0, .., 4, 4] - mid).abs().max().item<float>(), 0, 15);
+    }
+
+    private static long Nearest(AbBins bins, float a, float b) =>
+        (bins.Centers - torch.tensor(new[] { a, b })).pow(2).sum(1).argmin().item<long>();
+
+    /// <summary>Largest ab distance between horizontal neighbours away from the border (N, 2, H, W).</summary>
+    private static float NeighbourJump(Tensor ab)
+    {
+        var inner = ab[.., .., 2..6, 2..7];
+        return (inner[.., .., .., 1..] - inner[.., .., .., ..^1]).pow(2).sum(1).sqrt().max().item<float>();
     }
 }
