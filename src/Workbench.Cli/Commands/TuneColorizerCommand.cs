@@ -9,7 +9,7 @@ namespace Workbench.Cli.Commands;
 
 /// <summary>
 /// <c>workbench evaluate tune-colorizer MODEL --data VALIDATION --out FILE</c>: choose a Zhang colorizer's decoding
-/// (annealed-mean temperature × chroma scale × smoothing) on validation photos and write a copy of the weights that decodes so.
+/// (annealed-mean temperature × chroma scale × smoothing × prior correction) on validation photos and write a copy of the weights that decodes so.
 /// Training does this at its end; this redoes it for a file (other photos, another colourfulness floor).
 /// </summary>
 internal static class TuneColorizerCommand
@@ -17,13 +17,14 @@ internal static class TuneColorizerCommand
     private static readonly Argument<string> ModelPath = new("model") { Description = "Zhang colorizer weights (.safetensors)" };
     private static readonly Option<string> Data = new("--data", "-d") { Description = "Validation colour photos (never the test photos)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "validation") };
     private static readonly Option<string> Out = new("--out", "-o") { Description = "Where the tuned weights go", Required = true };
+    private static readonly Option<string> Train = new("--train") { Description = "Training crops to measure the class prior from, for a file that did not record its class weights (as the model was trained: rebalancing λ of the default config)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "train") };
     private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
 
     public static Command Create()
     {
-        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature x chroma scale x smoothing) on validation photos and save the tuned weights");
+        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
-        foreach (var option in new Option[] { Data, Out, MinShare }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Train, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
         return command;
     }
@@ -37,8 +38,15 @@ internal static class TuneColorizerCommand
         var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
         var defaults = new ColorizeConfig();
+        if (!zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
+        {
+            var crops = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Train)! }).Files;
+            var loss = ColorizeRecipe.ZhangLoss(zhang, crops, defaults, Console.Out);
+            zhang.SetClassWeights(loss.ClassWeights!);
+            Console.WriteLine($"class weights measured on {parse.GetValue(Train)} (the file recorded none); they are saved with the tuned copy");
+        }
         var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out);
-        zhang.SetDecoding(chosen.Temperature, chosen.ChromaScale, chosen.Smoothing);
+        zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
         var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();
         ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, metadata);

@@ -15,6 +15,9 @@ namespace Workbench.Losses;
 /// </summary>
 public sealed class RebalancedAbLoss(AbBins bins, Tensor? classWeights)
 {
+    /// <summary>The per-class weights (Q), or null for a plain cross-entropy.</summary>
+    public Tensor? ClassWeights => classWeights;
+
     /// <summary>logits (N, Q, h, w), target RGB (N, 3, H, W) in [0, 1] with H = k·h → mean weighted cross-entropy.</summary>
     public Tensor Compute(Tensor logits, Tensor target)
     {

@@ -117,13 +117,16 @@ public sealed record ColorizeConfig
     public double RebalanceLambda { get; init; } = 0.5;
 
     /// <summary>Annealed-mean temperatures tried on the validation photos after training (zhang); the chosen one is saved with the weights.</summary>
-    public double[] Temperatures { get; init; } = { 0.2, 0.3, 0.38, 0.5, 0.7 };
+    public double[] Temperatures { get; init; } = { 0.3, 0.38, 0.5 };
 
     /// <summary>Chroma scales tried with each temperature (zhang: the decoded ab times this).</summary>
-    public double[] ChromaScales { get; init; } = { 0.4, 0.5, 0.6, 0.7, 0.85, 1.0 };
+    public double[] ChromaScales { get; init; } = { 0.4, 0.55, 0.7, 0.85, 1.0 };
 
     /// <summary>Smoothing σ (cells of the H/4 grid; 0 = none) tried with each of those (zhang: <see cref="ZhangSpec.Smoothing"/>).</summary>
-    public double[] Smoothings { get; init; } = { 0, 1, 2 };
+    public double[] Smoothings { get; init; } = { 0, 2 };
+
+    /// <summary>Prior corrections α tried with each of those (zhang: <see cref="ZhangSpec.PriorCorrection"/>; 1 undoes the rebalancing's bias).</summary>
+    public double[] PriorCorrections { get; init; } = { 0, 0.5, 1 };
 
     /// <summary>The temperature is chosen for the lowest chroma error among those whose colourfulness is at least this share of the originals'.</summary>
     public double MinColorfulnessShare { get; init; } = 0.45;
@@ -299,7 +302,9 @@ public static class ColorizeRecipe
         var zhang = generator as ZhangColorizer;
         var trained = zhang?.Net ?? generator;                      // zhang trains its logits; decoding has no weights
         using var critic = new ColorCritic(nf: c.CriticWidth, p: c.CriticDropout).to(device);
-        var (loss, owned) = zhang is null ? BuildLoss(c, log) : (new CompositeLoss().Add(ZhangLoss(zhang, files, c, log).AsTerm()), null);
+        var zhangLoss = zhang is null ? null : ZhangLoss(zhang, files, c, log);
+        if (zhangLoss?.ClassWeights is { } classWeights) zhang!.SetClassWeights(classWeights); // saved with the weights, for the prior correction
+        var (loss, owned) = zhangLoss is null ? BuildLoss(c, log) : (new CompositeLoss().Add(zhangLoss.AsTerm()), null);
         using var _ = owned;
         // DeOldify's optimizer: Adam with β1 = 0 for the GAN, weight decay 1e-3 (AdamW here); the classifier keeps Adam's usual β1.
         using var gOpt = new optim.AdamW(trained.parameters().Where(p => p.requires_grad), lr: c.LearningRate, betas: (zhang is null ? 0.0 : 0.9, 0.99), weight_decay: 1e-3);
@@ -356,7 +361,7 @@ public static class ColorizeRecipe
         if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && parallel.IsMain)
         {
             var chosen = ChooseTemperature(zhang, c, device, log);
-            if (chosen is { } t) zhang.SetDecoding(t.Temperature, t.ChromaScale, t.Smoothing);
+            if (chosen is { } d) zhang.SetDecoding(d);
             architecture = zhang.Spec.ToJson();
         }
         if (!state.Diverged && parallel.IsMain)
@@ -389,9 +394,9 @@ public static class ColorizeRecipe
     }
 
     /// <summary>
-    /// The decoding (annealed-mean temperature × chroma scale × smoothing) with the lowest chroma error on the
-    /// validation photos among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/> of
-    /// the originals' (or the most colourful one if none does); null without validation photos.
+    /// The decoding (annealed-mean temperature × chroma scale × smoothing × prior correction) with the lowest chroma
+    /// error on the validation photos among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/>
+    /// of the originals' (or the most colourful one if none does); null without validation photos.
     /// </summary>
     public static ZhangDecoding? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
     {
@@ -401,23 +406,28 @@ public static class ColorizeRecipe
     }
 
     /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos over <paramref name="grid"/>'s
-    /// temperatures, chroma scales and smoothings; the colorizer's spec is left as it was.</summary>
+    /// temperatures, chroma scales, smoothings and prior corrections (only α = 0 when the colorizer has no class
+    /// weights recorded); the colorizer's decoding is left as it was.</summary>
     public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, double minColorfulnessShare, Device device, TextWriter log)
     {
-        var original = zhang.Spec;
+        var original = zhang.Decoding;
         var results = new List<(ZhangDecoding D, double Chroma, double Colorfulness, double Target)>();
+        var corrections = zhang.HasClassWeights ? grid.PriorCorrections : new[] { 0.0 };
+        if (!zhang.HasClassWeights) log.WriteLine("zhang: no class weights recorded with this colorizer; prior correction not tried");
         using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device }, ownsModel: false);
-        foreach (var smoothing in grid.Smoothings)
-            foreach (var t in grid.Temperatures)
-                foreach (var scale in grid.ChromaScales)
-                {
-                    zhang.SetDecoding(t, scale, smoothing);
-                    var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
-                    var m = r.Mean("model");
-                    results.Add((new(t, scale, smoothing), m.ChromaError, m.Colorfulness, r.TargetColorfulness));
-                    log.WriteLine($"zhang: T = {t:F2}, chroma × {scale:F2}, smoothing σ {smoothing:G3}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
-                }
-        zhang.SetDecoding(original.Temperature, original.ChromaScale, original.Smoothing);
+        foreach (var alpha in corrections)
+            foreach (var smoothing in grid.Smoothings)
+                foreach (var t in grid.Temperatures)
+                    foreach (var scale in grid.ChromaScales)
+                    {
+                        var d = new ZhangDecoding(t, scale, smoothing, alpha);
+                        zhang.SetDecoding(d);
+                        var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
+                        var m = r.Mean("model");
+                        results.Add((d, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
+                        log.WriteLine($"zhang: {d}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
+                    }
+        zhang.SetDecoding(original);
         zhang.Net.train();
         var eligible = results.Where(r => r.Colorfulness >= minColorfulnessShare * r.Target).ToList();
         var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);

@@ -4,6 +4,8 @@ using Workbench.Testing;
 using Workbench.Torch;
 using Workbench.Torch.Serialization;
 
+using F = Workbench.Torch.nn.functional;
+
 namespace Workbench.Tests.Models;
 
 /// <summary>The Zhang et al. colorizer against tests/reference/zhang_reference.py (PyTorch 1.13, same libtorch).</summary>
@@ -149,17 +151,82 @@ public sealed class ZhangColorizerTests
                 logits[0, (y + x) % 2 == 0 ? green : blue, y, x] = torch.tensor(8f);
 
         var plain = bins.AnnealedMean(logits, 0.38);
-        var unsmoothed = bins.AnnealedMean(colorizer.PooledLogits(logits), 0.38);
+        var unsmoothed = bins.AnnealedMean(colorizer.DecodingLogits(logits), 0.38);
         Assert.Equal(0f, (plain - unsmoothed).abs().max().item<float>());
         var jump = NeighbourJump(plain);
         Assert.InRange(jump, 60, 200); // ~|green − blue| ≈ 89 ab units between every pair of neighbours
 
         colorizer.SetDecoding(0.38, smoothing: 1);
-        var pooled = bins.AnnealedMean(colorizer.PooledLogits(logits), 0.38);
+        var pooled = bins.AnnealedMean(colorizer.DecodingLogits(logits), 0.38);
         Assert.InRange(NeighbourJump(pooled), 0, 0.1 * jump);
         // Pooled, every cell has both hues' mass; the colour lies between them, not somewhere else.
         var mid = (bins.Centers[green] + bins.Centers[blue]) / 2;
         Assert.InRange((pooled[0, .., 4, 4] - mid).abs().max().item<float>(), 0, 15);
+    }
+
+    [Fact]
+    public void PriorCorrectionDividesTheTrainingsClassWeightsOutAndIsSavedWithTheFile()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        Assert.False(colorizer.HasClassWeights);
+        var weights = torch.ones(colorizer.Bins.Count);
+        var (gray, red) = (Nearest(colorizer.Bins, 0, 0), Nearest(colorizer.Bins, 60, 40));
+        weights[red] = torch.tensor(4f); // a rare colour the rebalancing favoured 4x
+        colorizer.SetClassWeights(weights);
+        Assert.True(colorizer.HasClassWeights);
+
+        // The network says red and gray are equally likely; trained with w(red) = 4, that means P(red | x) = 1/5.
+        var logits = torch.full(new long[] { 1, colorizer.Bins.Count, 2, 2 }, -30f);
+        logits[0, gray] = torch.tensor(0f);
+        logits[0, red] = torch.tensor(0f);
+        colorizer.SetDecoding(1.0, priorCorrection: 1);
+        var p = F.softmax(colorizer.DecodingLogits(logits), 1);
+        Assert.Equal(0.2f, p[0, red, 0, 0].item<float>(), 1e-5f);
+        Assert.Equal(0.8f, p[0, gray, 0, 0].item<float>(), 1e-5f);
+        colorizer.SetDecoding(1.0, priorCorrection: 0.5); // half the bias out: 2 : 1
+        p = F.softmax(colorizer.DecodingLogits(logits), 1);
+        Assert.Equal(1f / 3, p[0, red, 0, 0].item<float>(), 1e-5f);
+
+        var path = Path.Combine(Path.GetTempPath(), $"wb-zhang-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Workbench.Inference.ModelFile.Save(path, colorizer, new Workbench.Inference.ModelFileInfo(nameof(ZhangColorizer), colorizer.Spec.ToJson(), "colorize"));
+            var (loaded, _) = Workbench.Inference.ModelFile.Load(path);
+            using (loaded)
+            {
+                var z = Assert.IsType<ZhangColorizer>(loaded);
+                Assert.Equal(0.5, z.Spec.PriorCorrection);
+                Assert.Equal(MathF.Log(4), z.ClassLogWeight[red].item<float>(), 1e-6f);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void AFileWithoutClassWeightsLoadsWithNone()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        var path = Path.Combine(Path.GetTempPath(), $"wb-zhang-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var state = colorizer.state_dict().Where(kv => kv.Key != ZhangColorizer.ClassLogWeightKey).ToDictionary();
+            SafeTensors.Save(path, state, new Dictionary<string, string>
+            {
+                [Workbench.Inference.ModelFile.NetworkKey] = nameof(ZhangColorizer), [Workbench.Inference.ModelFile.ArchitectureKey] = colorizer.Spec.ToJson(),
+                [Workbench.Inference.ModelFile.TaskKey] = "colorize",
+            });
+            var (loaded, _) = Workbench.Inference.ModelFile.Load(path);
+            using (loaded) Assert.False(Assert.IsType<ZhangColorizer>(loaded).HasClassWeights);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static long Nearest(AbBins bins, float a, float b) =>

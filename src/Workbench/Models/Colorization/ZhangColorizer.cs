@@ -16,7 +16,11 @@ namespace Workbench.Models.Colorization;
 /// <param name="Smoothing">σ, in cells of the H/4 output grid, of a Gaussian that averages each cell's ab distribution
 /// with its neighbours' before decoding (0: none). Neighbouring cells of a texture often put their mass on different
 /// hues; decoded one by one they give a speckle of unrelated colours, pooled they agree. Chosen with the temperature.</param>
-public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38, double ChromaScale = 1.0, double Smoothing = 0)
+/// <param name="PriorCorrection">α: the distribution is divided by the training's class weights to the power α before
+/// decoding (0: none). Cross-entropy weighted by w(true class) is minimised by p(q) ∝ w(q)·P(q | x), so rebalancing
+/// biases the network towards rare saturated colours by w; α = 1 takes that bias out, α between keeps part of it.</param>
+public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38, double ChromaScale = 1.0, double Smoothing = 0,
+    double PriorCorrection = 0)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -29,8 +33,8 @@ public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Tempe
 
 /// <summary>
 /// A <see cref="ZhangColorNet"/> with its decoding, as one image-to-image module that <c>Colorizer</c> runs like any
-/// other generator: gray RGB (N, 3, H, W) in [0, 1] → the ab distribution at H/4 (optionally pooled over neighbouring
-/// cells) → annealed mean → ab upsampled
+/// other generator: gray RGB (N, 3, H, W) in [0, 1] → the ab distribution at H/4 (optionally corrected for the
+/// training's class rebalancing and pooled over neighbouring cells) → annealed mean → ab upsampled
 /// (bilinear) to H×W → joined with the input's L → RGB. Train <see cref="Net"/> (its logits) with
 /// <c>RebalancedAbLoss</c>; the temperature only matters here.
 /// </summary>
@@ -43,6 +47,25 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         Spec = spec;
         bins = new AbBins(spec.BinStep);
         Net = register_module("net", new ZhangColorNet(bins.Count, spec.Width));
+        register_buffer(ClassLogWeightKey, torch.zeros(bins.Count));
+    }
+
+    /// <summary>The state_dict key of log w, the class weights the network was trained with (zeros: none recorded).</summary>
+    public const string ClassLogWeightKey = "class_log_weight";
+
+    /// <summary>log of the rebalancing weights the network was trained with (Q); what <see cref="ZhangSpec.PriorCorrection"/> divides out.</summary>
+    public Tensor ClassLogWeight => get_buffer(ClassLogWeightKey)!;
+
+    /// <summary>True when the file this came from recorded its training's class weights.</summary>
+    public bool HasClassWeights => ClassLogWeight.abs().max().item<float>() > 0;
+
+    /// <summary>Records the class weights (Q) the network is trained with, so a prior correction can divide them out.</summary>
+    public void SetClassWeights(Tensor weights)
+    {
+        if (weights.dim() != 1 || weights.size(0) != bins.Count) throw new ArgumentException($"expected {bins.Count} class weights, got [{string.Join(", ", weights.shape)}]", nameof(weights));
+        using var noGrad = torch.no_grad();
+        using var log = weights.to(ScalarType.Float32).log();
+        ClassLogWeight.copy_(log);
     }
 
     public ZhangSpec Spec { get; private set; }
@@ -51,25 +74,39 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
 
     public AbBins Bins => bins;
 
-    /// <summary>Decode with another temperature (and chroma scale, smoothing) from now on (the spec, and so a saved file, records it).</summary>
-    public void SetDecoding(double temperature, double? chromaScale = null, double? smoothing = null)
+    /// <summary>Decode so from now on (the spec, and so a saved file, records it); a null keeps that setting.</summary>
+    public void SetDecoding(double temperature, double? chromaScale = null, double? smoothing = null, double? priorCorrection = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(temperature, 0);
         if (chromaScale is < 0) throw new ArgumentOutOfRangeException(nameof(chromaScale), chromaScale, "the chroma scale must be >= 0");
         if (smoothing is < 0) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "the smoothing sigma must be >= 0");
-        Spec = Spec with { Temperature = temperature, ChromaScale = chromaScale ?? Spec.ChromaScale, Smoothing = smoothing ?? Spec.Smoothing };
+        if (priorCorrection is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(priorCorrection), priorCorrection, "the prior correction must be in [0, 1]");
+        Spec = Spec with
+        {
+            Temperature = temperature, ChromaScale = chromaScale ?? Spec.ChromaScale, Smoothing = smoothing ?? Spec.Smoothing,
+            PriorCorrection = priorCorrection ?? Spec.PriorCorrection,
+        };
     }
 
-    /// <summary>The ab distribution (N, Q, h, w) as logits, each cell averaged with its neighbours' (Gaussian, σ = Spec.Smoothing cells).</summary>
-    public Tensor PooledLogits(Tensor logits)
+    public void SetDecoding(ZhangDecoding d) => SetDecoding(d.Temperature, d.ChromaScale, d.Smoothing, d.PriorCorrection);
+
+    /// <summary>The decoding this colorizer uses now.</summary>
+    public ZhangDecoding Decoding => new(Spec.Temperature, Spec.ChromaScale, Spec.Smoothing, Spec.PriorCorrection);
+
+    /// <summary>
+    /// The network's logits (N, Q, h, w) as the decoder reads them: minus α·log w (the prior correction), then each
+    /// cell's distribution averaged with its neighbours' (Gaussian, σ = Spec.Smoothing cells). Unchanged when both are 0.
+    /// </summary>
+    public Tensor DecodingLogits(Tensor logits)
     {
-        if (Spec.Smoothing <= 0) return logits.alias();
         using var scope = torch.NewDisposeScope();
+        var z = logits.to(ScalarType.Float32);
+        if (Spec.PriorCorrection > 0) z = z - ClassLogWeight.to(z.device).view(1, -1, 1, 1) * Spec.PriorCorrection;
         // Kernel to ±2σ, but reflect padding needs the pad below the grid's side (tiny inputs get a shorter kernel).
-        var half = Math.Min((int)Math.Ceiling(2 * Spec.Smoothing), (int)Math.Min(logits.size(2), logits.size(3)) - 1);
-        if (half < 1) return logits.alias().MoveToOuterDisposeScope();
-        var p = F.gaussian_blur(F.softmax(logits.to(ScalarType.Float32), 1), 2 * half + 1, Spec.Smoothing);
-        return p.clamp_min(1e-12).log().MoveToOuterDisposeScope(); // softmax(log p / T) = p^(1/T), normalized: the annealed mean of p
+        var half = Math.Min((int)Math.Ceiling(2 * Spec.Smoothing), (int)Math.Min(z.size(2), z.size(3)) - 1);
+        if (Spec.Smoothing > 0 && half >= 1)
+            z = F.gaussian_blur(F.softmax(z, 1), 2 * half + 1, Spec.Smoothing).clamp_min(1e-12).log(); // softmax(log p / T) = p^(1/T), normalized
+        return z.MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor x)
@@ -77,10 +114,19 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         ShapeChecks.Image(x, 3, nameof(ZhangColorizer));
         using var scope = torch.NewDisposeScope();
         var (h, w) = (x.size(2), x.size(3));
-        var ab = bins.AnnealedMean(PooledLogits(Net.call(x)), Spec.Temperature) * Spec.ChromaScale; // (N, 2, H/4, W/4)
+        var ab = bins.AnnealedMean(DecodingLogits(Net.call(x)), Spec.Temperature) * Spec.ChromaScale; // (N, 2, H/4, W/4)
         ab = F.interpolate(ab, size: new nn.Size2(h, w), mode: "bilinear", align_corners: false); // (N, 2, H, W)
         var l = ColorSpace.RgbToLab(x).narrow(1, 0, 1);                                      // (N, 1, H, W)
         return ColorSpace.LabToRgb(torch.cat(new[] { l, ab }, 1)).MoveToOuterDisposeScope(); // (N, 3, H, W)
+    }
+
+    /// <summary>Files and checkpoints without class weights (older ones, the net alone, PyTorch's twin) load with none (zeros).</summary>
+    protected override void _load_from_state_dict(Dictionary<string, Tensor> state_dict, string prefix, List<string> missing_keys, List<string> unexpected_keys,
+        List<string> error_msgs)
+    {
+        var key = prefix + ClassLogWeightKey;
+        if (!state_dict.ContainsKey(key)) state_dict[key] = torch.zeros(bins.Count);
+        base._load_from_state_dict(state_dict, prefix, missing_keys, unexpected_keys, error_msgs);
     }
 
     protected override void Dispose(bool disposing)
@@ -91,8 +137,8 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>How a <see cref="ZhangColorizer"/> turns its distribution into a colour (see <see cref="ZhangSpec"/>).</summary>
-public sealed record ZhangDecoding(double Temperature, double ChromaScale, double Smoothing)
+public sealed record ZhangDecoding(double Temperature, double ChromaScale, double Smoothing = 0, double PriorCorrection = 0)
 {
     public override string ToString() =>
-        FormattableString.Invariant($"T = {Temperature:F2}, chroma × {ChromaScale:F2}, smoothing σ {Smoothing:G3}");
+        FormattableString.Invariant($"T = {Temperature:F2}, chroma × {ChromaScale:F2}, smoothing σ {Smoothing:G3}, prior correction α {PriorCorrection:G3}");
 }
