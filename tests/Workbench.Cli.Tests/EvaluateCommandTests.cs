@@ -45,6 +45,31 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void TuneColorizerChoosesADecodingAndSavesItWithClassWeights()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var photos = Photos(dir.Path);
+        var tuned = Path.Combine(dir.Path, "tuned.safetensors");
+        var shipped = Path.Combine(PythonReference.RepoRoot, "models", "colorizer.safetensors");
+        var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--train", photos, "--prior-corrections", "0", "1", "--out", tuned);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("class weights measured on", r.Stdout);
+        Assert.Contains("prior correction α 1:", r.Stdout); // α = 1 was tried
+        Assert.Contains($"wrote {tuned}", r.Stdout);
+
+        var (model, _) = Inference.ModelFile.Load(tuned);
+        using (model)
+        {
+            var zhang = Assert.IsType<Models.Colorization.ZhangColorizer>(model);
+            Assert.True(zhang.HasClassWeights);
+            Assert.Contains(zhang.Decoding.ToString(), r.Stdout); // the file decodes as the log says it chose
+        }
+        var bad = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--prior-corrections", "2", "--out", tuned);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--prior-corrections must lie in [0, 1]", bad.Stderr);
+    }
+
+    [Fact]
     public void SrScoresTheShippedEspcnAgainstBicubic()
     {
         using var dir = new CliTestFiles.TempDir();

@@ -18,13 +18,14 @@ internal static class TuneColorizerCommand
     private static readonly Option<string> Data = new("--data", "-d") { Description = "Validation colour photos (never the test photos)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "validation") };
     private static readonly Option<string> Out = new("--out", "-o") { Description = "Where the tuned weights go", Required = true };
     private static readonly Option<string> Train = new("--train") { Description = "Training crops to measure the class prior from, for a file that did not record its class weights (as the model was trained: rebalancing λ of the default config)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "train") };
+    private static readonly Option<double[]> PriorCorrections = new("--prior-corrections") { Description = "Prior corrections α to try (0..1; 1 divides the class rebalancing out), e.g. --prior-corrections 0 0.5 1", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().PriorCorrections };
     private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
 
     public static Command Create()
     {
         var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
-        foreach (var option in new Option[] { Data, Train, Out, MinShare }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Train, PriorCorrections, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
         return command;
     }
@@ -37,8 +38,9 @@ internal static class TuneColorizerCommand
         if (model is not ZhangColorizer zhang) throw new UsageException($"'{path}' holds a {info.Network}; only Zhang colorizers have a decoding to tune");
         var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
-        var defaults = new ColorizeConfig();
-        if (!zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
+        var defaults = new ColorizeConfig { PriorCorrections = parse.GetValue(PriorCorrections)! };
+        if (defaults.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", defaults.PriorCorrections)}");
+        if (defaults.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
         {
             var crops = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Train)! }).Files;
             var loss = ColorizeRecipe.ZhangLoss(zhang, crops, defaults, Console.Out);
