@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Copies trained weights into models/ (the weights the CLI uses when --model is not given).
 
-    /usr/bin/python3 tools/ship_models.py [--runs runs] [--only FILE]
+    /usr/bin/python3 tools/ship_models.py [--runs runs] [--only FILE [--source WEIGHTS]]
 
 The ESPCN comes from the quickstart's run; the colorizer from the long run that models/MODEL_CARD.md describes
-(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`, continued as runs/zhang-long2).
+(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`, continued as runs/zhang-long2; its
+decoding re-chosen by `workbench evaluate tune-colorizer`, whose output --source ships).
 
 The ESPCN stays float32 (it is tiny); the colorizer's float32 tensors are stored as float16, which halves
 the file (loading converts back to float32, as PyTorch's load_state_dict does). Metadata is kept, plus
@@ -68,14 +69,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", default=os.path.join(ROOT, "runs"))
     parser.add_argument("--only", choices=sorted(SHIPPED), help="ship this file only")
+    parser.add_argument("--source", help="with --only: ship this weights file instead of the run's (e.g. a tune-colorizer output)")
     args = parser.parse_args()
+    if args.source and not args.only:
+        sys.exit("error: --source needs --only")
     for name, (run, weights, half) in SHIPPED.items():
         if args.only and name != args.only:
             continue
-        source = os.path.join(args.runs, run, weights)
+        source = args.source or os.path.join(args.runs, run, weights)
         if not os.path.exists(source):
             sys.exit(f"error: {source} not found; train it first (see models/MODEL_CARD.md)")
-        ship(source, os.path.join(ROOT, "models", name), half, f"{run}/{weights}")
+        note = f"{run}/{weights}" + (f", decoding re-tuned ({os.path.basename(source)})" if args.source else "")
+        ship(source, os.path.join(ROOT, "models", name), half, note)
 
 
 if __name__ == "__main__":

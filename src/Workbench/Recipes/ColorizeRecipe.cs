@@ -117,7 +117,7 @@ public sealed record ColorizeConfig
     public double RebalanceLambda { get; init; } = 0.5;
 
     /// <summary>Annealed-mean temperatures tried on the validation photos after training (zhang); the chosen one is saved with the weights.</summary>
-    public double[] Temperatures { get; init; } = { 0.3, 0.38, 0.5 };
+    public double[] Temperatures { get; init; } = { 0.2, 0.3, 0.38, 0.5 };
 
     /// <summary>Chroma scales tried with each temperature (zhang: the decoded ab times this).</summary>
     public double[] ChromaScales { get; init; } = { 0.4, 0.55, 0.7, 0.85, 1.0 };
