@@ -25,6 +25,9 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         "System.Threading", "System.Threading.Tasks",
         "Workbench", "Workbench.Torch", "Workbench.Display", "Workbench.Plotting", "Workbench.Data", "Workbench.Models",
         "Workbench.Losses", "Workbench.Training", "Workbench.Metrics", "Workbench.Logging", "Workbench.Experiments",
+        // Charts: Plotly.NET's C# API (Chart.Line, Chart.Grid, ...). Not `Plotly.NET` itself: its F# `Chart` would make
+        // every `Chart` ambiguous; its types (GenericChart, Color, StyleParam) are written with their namespace.
+        "Plotly.NET.CSharp",
     };
 
     private static readonly string[] CoreLibDocs = { "System.Runtime.xml", "System.Collections.xml", "System.Memory.xml", "System.Threading.xml", "System.Runtime.InteropServices.xml" };
@@ -41,7 +44,13 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
     public RoslynInterpreter(IEnumerable<Assembly>? preload = null, PackageManager? packages = null)
     {
         _packages = packages ?? new PackageManager();
-        var assemblies = new List<Assembly> { typeof(KernelGlobals).Assembly, typeof(Notebook).Assembly, typeof(Workbench.Torch.Tensor).Assembly };
+        var assemblies = new List<Assembly>
+        {
+            typeof(KernelGlobals).Assembly, typeof(Notebook).Assembly, typeof(Workbench.Torch.Tensor).Assembly,
+            // Plotly.NET's C# API and what its signatures use (F# options, DynamicObj), so that charts need no #r.
+            typeof(Plotly.NET.CSharp.Chart).Assembly, typeof(Plotly.NET.GenericChart).Assembly,
+            typeof(Microsoft.FSharp.Core.FSharpOption<>).Assembly, typeof(DynamicObj.DynamicObj).Assembly,
+        };
         if (preload is not null) assemblies.AddRange(preload);
         Options = CreateOptions(assemblies);
         // The cell's world: Console and display() go to whichever cell runs (or ran last, for background threads).

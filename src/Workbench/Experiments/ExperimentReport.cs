@@ -4,7 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Plotly.NET.CSharp;
+
+using Workbench.Plotting;
 using Workbench.Torch.Serialization;
+
+using GenericChart = Plotly.NET.GenericChart;
 
 namespace Workbench.Experiments;
 
@@ -19,7 +24,7 @@ public sealed record ExperimentSeries(string Panel, string Name, IReadOnlyList<d
 
 /// <summary>
 /// What an experiment found, in a form every consumer can take: a table (rows of strings under named columns),
-/// figure data (<see cref="ExperimentSeries"/>, written as Plotly figure JSON, one per panel), the claim from the
+/// figure data (<see cref="ExperimentSeries"/>, drawn with Plotly.NET, one chart per panel), the claim from the
 /// seed notes it tests (quoted in the original and translated), the settings it ran with, and a verdict written
 /// from the numbers. <see cref="Save"/> writes report.json, table.csv, series.csv, figure-N.json, report.html and
 /// report.md into a folder.
@@ -85,39 +90,40 @@ public sealed class ExperimentReport
     /// <summary>Axis titles of a panel.</summary>
     public void SetAxes(string panel, string x, string y) => axes[panel] = (x, y);
 
+    /// <summary>A panel's axis titles ("" where none were set).</summary>
+    public (string X, string Y) Axes(string panel) => axes.GetValueOrDefault(panel, ("", ""));
+
     public IReadOnlyList<string> Panels => series.Select(s => s.Panel).Distinct().ToList();
 
-    /// <summary>One Plotly figure ({data, layout}) for a panel: lines (with error bands as error_y) or grouped bars.</summary>
-    public JsonObject PlotlyFigure(string panel)
+    /// <summary>
+    /// A panel drawn with Plotly.NET: a line per series (± error bars where there are several seeds) or grouped bars.
+    /// NaN values stay in the data (Plotly.NET writes them as "NaN"), and plotly.js leaves a gap there.
+    /// </summary>
+    public GenericChart PanelChart(string panel)
     {
-        var data = new JsonArray();
-        foreach (var s in series.Where(s => s.Panel == panel))
+        var traces = series.Where(s => s.Panel == panel).Select(s =>
         {
-            var trace = new JsonObject { ["name"] = s.Name };
-            if (s.Labels is not null)
-            {
-                trace["type"] = "bar";
-                trace["x"] = Array(s.Labels.Select(l => (JsonNode?)JsonValue.Create(l)));
-            }
-            else
-            {
-                trace["type"] = "scatter";
-                trace["mode"] = s.X.Count > 30 ? "lines" : "lines+markers";
-                trace["x"] = Numbers(s.X);
-            }
-            trace["y"] = Numbers(s.Y);
-            if (s.YError is not null) trace["error_y"] = new JsonObject { ["type"] = "data", ["array"] = Numbers(s.YError), ["visible"] = true };
-            data.Add(trace);
-        }
-        var (x, y) = axes.GetValueOrDefault(panel, ("", ""));
-        var layout = new JsonObject
-        {
-            ["title"] = new JsonObject { ["text"] = $"{Title}: {panel}" },
-            ["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = x } },
-            ["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = y } },
-            ["barmode"] = "group",
-        };
-        return new JsonObject { ["data"] = data, ["layout"] = layout };
+            var chart = s.Labels is not null
+                ? Chart.Column<double, string, string>(s.Y, Keys: s.Labels.ToArray(), Name: s.Name)
+                : Chart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: s.X.Count <= 30);
+            return s.YError is null ? chart : Plotly.NET.Chart.withYError(DataErrors(s.YError)).Invoke(chart);
+        }).ToList();
+        var (x, y) = Axes(panel);
+        return Chart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: x)
+            .WithYAxisStyle<double, double, string>(TitleText: y)
+            .WithSize(Height: 400)
+            .WithTitle($"{Title}: {panel}");
+    }
+
+    /// <summary>Plotly's error_y {type: "data", array}; Plotly.NET.CSharp has no C# form of Error.init, so its properties are set by name.</summary>
+    private static Plotly.NET.TraceObjects.Error DataErrors(IReadOnlyList<double> values)
+    {
+        var error = new Plotly.NET.TraceObjects.Error();
+        error.SetProperty("type", "data");
+        error.SetProperty("array", values.ToArray());
+        error.SetProperty("visible", true);
+        return error;
     }
 
     public JsonObject ToJson()
@@ -188,7 +194,7 @@ public sealed class ExperimentReport
         AtomicFile.WriteAllText(Path.Combine(directory, "series.csv"), Csv(["panel", "series", "x", "y", "y_error"], points));
         var panels = Panels;
         for (var i = 0; i < panels.Count; i++)
-            AtomicFile.WriteAllText(Path.Combine(directory, $"figure-{i + 1}.json"), PlotlyFigure(panels[i]).ToJsonString(indented));
+            AtomicFile.WriteAllText(Path.Combine(directory, $"figure-{i + 1}.json"), PanelChart(panels[i]).ToJsonObject().ToJsonString(indented));
         var html = Path.Combine(directory, "report.html");
         AtomicFile.WriteAllText(html, ToHtml());
         return html;
@@ -196,17 +202,18 @@ public sealed class ExperimentReport
 
     /// <summary>
     /// A self-contained page: claim, settings, table, verdict, and each panel drawn by plotly.js, which is inlined
-    /// (nothing loads from a CDN). Where plotly.js is not installed (no tools/npm), the panels' JSON is shown instead.
+    /// (nothing loads from a CDN). Where plotly.js is not installed (no tools/npm), the page says so and points to
+    /// the figure-N.json files instead.
     /// </summary>
     public string ToHtml()
     {
         string? plotly;
-        try { plotly = Plotting.PlotlyJs.ScriptTag(); }
+        try { plotly = PlotlyJs.ScriptTag(); }
         catch (FileNotFoundException) { plotly = null; }
         static string E(string s) => WebUtility.HtmlEncode(s);
         var h = new StringBuilder();
         h.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + E(Title) + "</title>");
-        h.AppendLine("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}blockquote{color:#444}pre{font-size:.75em;max-height:12em;overflow:auto;background:#f6f6f6}</style>");
+        h.AppendLine("<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}blockquote{color:#444}</style>");
         if (plotly is not null) h.AppendLine(plotly);
         h.AppendLine("</head><body>");
         h.AppendLine($"<h1>{E(Title)}</h1>");
@@ -221,10 +228,9 @@ public sealed class ExperimentReport
         var panels = Panels;
         for (var i = 0; i < panels.Count; i++)
         {
-            var figure = PlotlyFigure(panels[i]);
             h.AppendLine($"<h3>{E(panels[i])}</h3>");
-            if (plotly is null) h.AppendLine($"<p>plotly.js was not found when this page was written (./run.sh setup installs it); the figure's data (also in figure-{i + 1}.json):</p><pre>{E(figure.ToJsonString())}</pre>");
-            else h.AppendLine(Plotting.PlotlyHtml.Div(figure, null, 400));
+            if (plotly is null) h.AppendLine($"<p>plotly.js was not found when this page was written (./run.sh setup installs it): the chart is in <a href=\"figure-{i + 1}.json\">figure-{i + 1}.json</a>.</p>");
+            else h.AppendLine(PanelChart(panels[i]).ToHtmlFragment());
         }
         h.AppendLine("</body></html>");
         return h.ToString();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 
+using Plotly.NET.CSharp;
+
 using Workbench.Data;
 using Workbench.Display;
 using Workbench.Evaluation;
@@ -9,6 +11,8 @@ using Workbench.Plotting;
 using Workbench.Reports;
 using Workbench.Torch;
 using Workbench.Training.Callbacks;
+
+using GenericChart = Plotly.NET.GenericChart;
 
 namespace Workbench.Recipes;
 
@@ -211,7 +215,7 @@ public static class Quickstart
             table.Caption = "Held-out photos, x2, PSNR/SSIM on Y (BT.601) with a 2-pixel border crop, as SR papers report.";
             report.Table(table);
         }
-        report.Figure(LossFigure("ESPCN training", sr.LossHistory.Select(r => (r.Step, r.Name, r.Value))));
+        report.Chart(LossChart("ESPCN training", sr.LossHistory.Select(r => (r.Step, r.Name, r.Value))));
         report.Paragraph("Center crops of test_images/ downscaled x2 and brought back, shown at 3x (nearest neighbour): bicubic | ESPCN | original.");
         report.Images(pictures.Upscaled);
 
@@ -234,7 +238,7 @@ public static class Quickstart
                              "places only partly right — one reason DeOldify keeps its GAN phase short (NoGAN).");
         }
         var csv = LossHistory.CsvPath(color.State.RunDirectory);
-        if (File.Exists(csv)) report.Figure(LossFigure("colorizer training", LossHistory.ReadCsv(csv).Select(r => (r.Step, r.Name, r.Value))));
+        if (File.Exists(csv)) report.Chart(LossChart("colorizer training", LossHistory.ReadCsv(csv).Select(r => (r.Step, r.Name, r.Value))));
         report.Paragraph("test_images/ colorized from gray (camera and coins are real black-and-white photos): input | colorized | original.");
         report.Images(pictures.Colorized);
 
@@ -253,12 +257,10 @@ public static class Quickstart
         string F(double value, string format = "F2") => value.ToString(format, inv);
     }
 
-    /// <summary>Each loss as a line (smoothed over 20 steps), validation values as markers on a second panel.</summary>
-    private static Figure LossFigure(string title, IEnumerable<(long Step, string Name, double Value)> rows)
+    /// <summary>Each loss as a line (smoothed over 20 steps) on the left; validation PSNR, lines and markers, on the right.</summary>
+    private static GenericChart LossChart(string title, IEnumerable<(long Step, string Name, double Value)> rows)
     {
-        var figure = Figure.Subplots(1, 2, "training losses (smoothed)", "validation PSNR (dB)");
-        figure.Title = title;
-        figure.Height = 360;
+        var (losses, validations) = (new List<GenericChart>(), new List<GenericChart>());
         foreach (var group in rows.Where(r => double.IsFinite(r.Value)).GroupBy(r => r.Name))
         {
             var points = group.OrderBy(r => r.Step).ToList();
@@ -266,11 +268,15 @@ public static class Quickstart
             if (validation && !group.Key.Contains("psnr", StringComparison.Ordinal)) continue; // one scale per panel: dB
             if (!validation && (group.Key.Contains("grad_norm", StringComparison.Ordinal) || group.Key.Contains("score", StringComparison.Ordinal))) continue;
             var y = validation ? points.Select(p => p.Value).ToList() : Smooth(points.Select(p => p.Value).ToList(), 20);
-            figure.Add(new Scatter(points.Select(p => (double)p.Step), y, validation ? ScatterMode.LinesAndMarkers : ScatterMode.Lines) { Name = group.Key }, 1, validation ? 2 : 1);
+            (validation ? validations : losses).Add(Chart.Line<double, double, string>(points.Select(p => (double)p.Step), y, Name: group.Key, ShowMarkers: validation));
         }
-        figure.AxisTitles("step", "loss", 1, 1);
-        figure.AxisTitles("step", "value", 1, 2);
-        return figure;
+        static GenericChart Panel(List<GenericChart> lines, string yTitle) =>
+            (lines.Count > 0 ? Chart.Combine(lines) : Chart.Invisible())
+                .WithXAxisStyle<double, double, string>(TitleText: "step")
+                .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        return Chart.Grid([Panel(losses, "loss"), Panel(validations, "dB")], 1, 2, SubPlotTitles: new[] { "training losses (smoothed)", "validation PSNR (dB)" })
+            .WithSize(Height: 360)
+            .WithTitle(title);
     }
 
     private static List<double> Smooth(List<double> values, int window)

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 
+using Plotly.NET;
+
 using Workbench.Display;
 using Workbench.Plotting;
 
@@ -8,12 +10,12 @@ namespace Workbench.Reports;
 
 /// <summary>
 /// A self-contained HTML page (plotly.js and every image inlined; nothing is fetched when it opens):
-/// headings, prose, tables, image grids, Plotly figures and shell commands, in the order added.
+/// headings, prose, tables, image grids, Plotly.NET charts and shell commands, in the order added.
 /// </summary>
 public sealed class HtmlReport(string title)
 {
     private readonly StringBuilder body = new();
-    private bool hasFigures;
+    private bool hasCharts;
 
     public string Title { get; } = title;
 
@@ -48,10 +50,11 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
-    public HtmlReport Figure(Figure figure)
+    /// <summary>A Plotly.NET chart, as wide as the page.</summary>
+    public HtmlReport Chart(GenericChart chart)
     {
-        hasFigures = true;
-        body.Append("<div class=\"figure\">").Append(figure.ToHtmlFragment()).Append("</div>\n");
+        hasCharts = true;
+        body.Append("<div class=\"chart\">").Append(chart.ToHtmlFragment()).Append("</div>\n");
         return this;
     }
 
@@ -70,7 +73,7 @@ public sealed class HtmlReport(string title)
             .Append("table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
             .Append("th{background:#f3f3f3}pre.commands{background:#f6f8fa;padding:12px;border-radius:6px}")
             .Append("figure img{max-width:100%}h1{margin-bottom:4px}</style>\n");
-        if (hasFigures) page.Append(PlotlyJs.ScriptTag()).Append('\n');
+        if (hasCharts) page.Append(PlotlyJs.ScriptTag()).Append('\n');
         page.Append("</head><body>\n<h1>").Append(WebUtility.HtmlEncode(Title)).Append("</h1>\n");
         page.Append(body).Append("</body></html>\n");
         return page.ToString();

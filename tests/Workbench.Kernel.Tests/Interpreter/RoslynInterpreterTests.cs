@@ -165,6 +165,18 @@ public sealed class RoslynInterpreterTests : IDisposable
     }
 
     [Fact]
+    public void PlotlyNetChartsNeedNoUsingOrReference()
+    {
+        Assert.Contains("Plotly.NET.CSharp", _interpreter.Imports);
+        var chart = Value("Chart.Grid(new[] { Chart.Line<double, double, string>(new[] { 1.0, 2.0 }, new[] { 3.0, 4.0 }, Name: \"a\"), "
+                          + "Chart.Column<double, string, string>(new[] { 5.0 }, Keys: new[] { \"k\" }) }, 2, 1)"
+                          + ".WithYAxisStyle<double, double, string>(AxisType: Plotly.NET.StyleParam.AxisType.Log).WithTitle(\"t\")");
+        var spec = Workbench.Plotting.PlotlyNetChart.ToJsonObject(Assert.IsAssignableFrom<Plotly.NET.GenericChart>(chart));
+        Assert.Equal("t", (string?)spec["layout"]!["title"]!["text"]);
+        Assert.Equal(4.0, (double)spec["data"]![0]!["y"]![1]!);
+    }
+
+    [Fact]
     public void HashRLoadsAnAssemblyFromAPath()
     {
         var dir = Directory.CreateTempSubdirectory("wb-kernel-r").FullName;

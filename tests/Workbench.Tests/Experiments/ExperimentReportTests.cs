@@ -37,8 +37,10 @@ public sealed class ExperimentReportTests : IDisposable
         Assert.Equal(2, traces.Count);
         Assert.Equal("scatter", traces[0]!["type"]!.GetValue<string>());
         Assert.Equal(0.02, traces[0]!["error_y"]!["array"]![1]!.GetValue<double>());
-        Assert.Null(traces[1]!["y"]![2]); // NaN becomes null, which Plotly draws as a gap
+        Assert.Equal([0.5, 0.6, 0.7], traces[0]!["y"]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal("NaN", traces[1]!["y"]![2]!.GetValue<string>()); // Plotly.NET writes NaN as "NaN", which plotly.js draws as a gap
         Assert.Equal("epoch", figure["layout"]!["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal("Demo: curve", figure["layout"]!["title"]!["text"]!.GetValue<string>());
         var bars = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "figure-2.json")))!["data"]![0]!;
         Assert.Equal("bar", bars["type"]!.GetValue<string>());
         Assert.Equal("b", bars["x"]![1]!.GetValue<string>());
@@ -49,9 +51,11 @@ public sealed class ExperimentReportTests : IDisposable
         Assert.Equal("утверждение, с запятой", json["claim"]!.GetValue<string>());
         Assert.Equal("b wins", json["verdict"]!.GetValue<string>());
         Assert.Contains("| a | 1.0 ± 0.1 |", File.ReadAllText(Path.Combine(dir, "report.md")));
-        // Charts, not JSON: plotly.js is inlined and each panel is drawn (no CDN).
+        // Charts, not JSON: plotly.js is inlined once and each panel is drawn (no CDN).
         var page = File.ReadAllText(html);
         Assert.Equal(2, page.Split("window.Plotly.newPlot(").Length - 1);
+        Assert.Equal(2, page.Split(Workbench.Plotting.PlotlyJs.Code[..200]).Length);
+        Assert.Contains("\"error_y\":{\"type\":\"data\",\"array\":[0.01,0.02,0.03]", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<pre>", page, StringComparison.Ordinal);
         Assert.DoesNotContain("<script src=", page, StringComparison.Ordinal);
     }

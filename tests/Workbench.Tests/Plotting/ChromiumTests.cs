@@ -1,21 +1,25 @@
 using System.Text.RegularExpressions;
 
+using Plotly.NET.CSharp;
+
 using Workbench.Plotting;
 
 namespace Workbench.Tests.Plotting;
 
-/// <summary>Figures rendered by headless Debian Chromium (installed by ./run.sh setup).</summary>
+/// <summary>Plotly.NET charts rendered by headless Debian Chromium (installed by ./run.sh setup).</summary>
 public class ChromiumTests
 {
     [Fact]
-    public void RenderedFigureHasOneSvgTracePerTrace()
+    public void RenderedChartHasOneSvgTracePerTrace()
     {
         Assert.True(Chromium.IsAvailable, "chromium is not installed: run ./run.sh setup (Debian package chromium)");
-        var fig = Figure.Subplots(1, 2, "lines", "bars")
-            .Add(Scatter.Line(new[] { 1.0, 3.0, 2.0 }, "a"), 1, 1)
-            .Add(Scatter.Line(new[] { 2.0, 1.0, 0.5 }, "b"), 1, 1)
-            .Add(new Bar(new[] { "x", "y" }, new[] { 1.0, 2.0 }) { Name = "c" }, 1, 2);
-        var dom = Chromium.DumpDom(fig.ToHtml());
+        var lines = Chart.Combine(new[]
+        {
+            Chart.Line<double, double, string>(new[] { 0.0, 1, 2 }, new[] { 1.0, 3.0, 2.0 }, Name: "a"),
+            Chart.Line<double, double, string>(new[] { 0.0, 1, 2 }, new[] { 2.0, 1.0, 0.5 }, Name: "b"),
+        });
+        var bars = Chart.Column<double, string, string>(new[] { 1.0, 2.0 }, Keys: new[] { "x", "y" }, Name: "c");
+        var dom = Chromium.DumpDom(Chart.Grid(new[] { lines, bars }, 1, 2, SubPlotTitles: new[] { "lines", "bars" }).ToHtmlPage());
         // Plotly draws each scatter trace as <g class="trace scatter ..."> and each bar trace as <g class="trace bars">.
         Assert.Equal(2, Regex.Matches(dom, "<g class=\"trace scatter").Count);
         Assert.Single(Regex.Matches(dom, "<g class=\"trace bars\""));
@@ -24,11 +28,11 @@ public class ChromiumTests
     }
 
     [Fact]
-    public void ToPngReturnsAPictureOfTheRequestedSize()
+    public void ToPngReturnsAPictureOfTheChartsSize()
     {
         Assert.True(Chromium.IsAvailable, "chromium is not installed: run ./run.sh setup (Debian package chromium)");
-        var fig = new Figure("png") { Width = 400, Height = 300 }.Add(new Heatmap(new double[,] { { 0, 1 }, { 1, 0 } }));
-        var image = new Workbench.Display.ImageDisplay(fig.ToPng());
+        var heatmap = Chart.Heatmap<double, string, string, string>(new[] { new[] { 0.0, 1.0 }, new[] { 1.0, 0.0 } }).WithSize(400, 300);
+        var image = new Workbench.Display.ImageDisplay(heatmap.ToPng());
         Assert.Equal((400, 300), (image.Width, image.Height));
     }
 }

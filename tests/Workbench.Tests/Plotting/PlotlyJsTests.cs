@@ -1,6 +1,8 @@
+using Plotly.NET.CSharp;
+
 using Workbench.Display;
-using Workbench.Tests.Display;
 using Workbench.Plotting;
+using Workbench.Tests.Display;
 
 namespace Workbench.Tests.Plotting;
 
@@ -17,16 +19,17 @@ public class PlotlyJsTests
     }
 
     [Fact]
-    public void NotebookFiguresEmbedPlotlyJsOnceThenReuseIt()
+    public void NotebookChartsEmbedPlotlyJsOnceThenReuseIt()
     {
         PlotlyJs.ResetNotebookEmbedding();
-        var fig = new Figure().Add(Scatter.Line(new[] { 1.0, 2.0 }));
-        var first = fig.ToMimeBundle();
-        var second = fig.ToMimeBundle();
+        var chart = Chart.Line<double, double, string>(new[] { 0.0, 1.0 }, new[] { 1.0, 2.0 }, Name: "loss").WithTitle("curve");
+        var first = Formatter.ToMimeBundle(chart);
+        var second = Formatter.ToMimeBundle(chart);
         Assert.Contains(PlotlyJs.Code, first["text/html"]);
         Assert.DoesNotContain(PlotlyJs.Code[..200], second["text/html"]);
-        Assert.Contains("window.Plotly", second["text/html"]);
-        Assert.Equal(fig.ToJson(), second["application/vnd.plotly.v1+json"]);
-        Assert.Equal("Figure (1x1, 1 traces: scatter)", second["text/plain"]);
+        Assert.Contains("window.Plotly.newPlot", second["text/html"]);
+        Assert.DoesNotContain("<script src=", first["text/html"]); // not Plotly.NET's CDN loader
+        Assert.Equal(chart.ToJsonObject().ToJsonString(), second["application/vnd.plotly.v1+json"]);
+        Assert.Equal("Plotly.NET chart 'curve' (1 traces: scatter)", second["text/plain"]);
     }
 }
