@@ -30,9 +30,13 @@ def conv_flops(model, x):
     """Forward FLOPs of the convolutions (2 per multiply-add, bias and everything else left out), counted on real shapes."""
     total = [0]
 
-    def hook(m, _inputs, out):
-        total[0] += 2 * out.numel() * (m.in_channels // m.groups) * m.weight.shape[2:].numel()
-    convs = [m for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    def hook(m, inputs, out):
+        kernel = m.weight.shape[2:].numel()
+        if m.transposed:  # each input scattered to out/groups x kernel outputs
+            total[0] += 2 * inputs[0].numel() * (m.out_channels // m.groups) * kernel
+        else:  # each output gathered from in/groups x kernel inputs
+            total[0] += 2 * out.numel() * (m.in_channels // m.groups) * kernel
+    convs = [m for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d))]
     handles = [m.register_forward_hook(hook) for m in convs]
     was_training = model.training
     model.eval()  # no BatchNorm statistics or spectral-norm iterations move while counting

@@ -51,10 +51,13 @@ internal static class ModelBenchmarks
     public static double ConvFlops(nn.Module<Tensor, Tensor> model, Tensor x)
     {
         double total = 0;
-        var handles = model.modules().OfType<nn.ConvNd>().Select(conv => conv.register_forward_hook((m, _, y) =>
+        var handles = model.modules().OfType<nn.ConvNd>().Select(conv => conv.register_forward_hook((m, input, y) =>
         {
             var c = (nn.ConvNd)m;
-            total += 2.0 * y.numel() * (c.in_channels / c.groups) * c.kernel_size.Aggregate(1L, (a, k) => a * k);
+            var kernel = c.kernel_size.Aggregate(1L, (a, k) => a * k);
+            // A convolution computes each output from in/groups × kernel inputs; a transposed one scatters each input
+            // to out/groups × kernel outputs.
+            total += c.transposed ? 2.0 * input.numel() * (c.out_channels / c.groups) * kernel : 2.0 * y.numel() * (c.in_channels / c.groups) * kernel;
         })).ToList();
         var wasTraining = model.training;
         model.eval(); // no BatchNorm statistics or spectral-norm iterations move while counting
