@@ -1,6 +1,6 @@
 """Data parallelism on this machine: 1 process x 2 threads vs 2 processes x 1 thread, same global batch.
 
-Usage: /usr/bin/python3 bench/distributed_bench.py [--models espcn,rrdbnet,unet_small] [--steps N] [--rounds R]
+Usage: /usr/bin/python3 bench/distributed_bench.py [--models espcn,rrdbnet,unet_small,zhang] [--steps N] [--rounds R]
 Each configuration runs `workbench-bench ddp MODEL PER_RANK_BATCH STEPS` (bench/Workbench.Bench/DistributedBenchmark.cs):
 once with WORKBENCH_NUM_THREADS=2 and the whole batch, once as 2 ranks (torchrun's variables, Gloo on loopback)
 with WORKBENCH_NUM_THREADS=1 and half the batch each. R rounds alternate the two; each keeps its best median.
@@ -15,7 +15,7 @@ import sys
 
 from run_all import BENCH_DLL, ROOT, cpu_model
 
-GLOBAL_BATCH = {"espcn": 16, "rrdbnet": 4, "unet_small": 4}
+GLOBAL_BATCH = {"espcn": 16, "rrdbnet": 4, "unet_small": 4, "zhang": 16}
 
 
 def free_port():
@@ -48,7 +48,7 @@ def run(model, processes, steps):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", default="espcn,rrdbnet,unet_small")
+    parser.add_argument("--models", default="espcn,rrdbnet,unet_small,zhang")
     parser.add_argument("--steps", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()

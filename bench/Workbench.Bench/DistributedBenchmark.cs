@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 
 using Workbench.Models;
+using Workbench.Models.Colorization;
 using Workbench.Models.SuperResolution;
 using Workbench.Torch;
 
@@ -100,7 +101,10 @@ internal static class DistributedBenchmark
         "espcn" => (new Espcn(scale: 2), torch.rand(batch, 3, 64, 64), torch.rand(batch, 3, 128, 128)),
         "rrdbnet" => (new RrdbNet(scale: 4, num_feat: 32, num_block: 3, num_grow_ch: 32), torch.rand(batch, 3, 32, 32), torch.rand(batch, 3, 128, 128)),
         "unet_small" => (UnetSpec.Preset("small").Build(), torch.rand(batch, 3, 64, 64), torch.rand(batch, 3, 64, 64)),
-        _ => throw new ArgumentException($"unknown model '{name}' (espcn, rrdbnet, unet_small)"),
+        // The shipped colorizer's network at its training crop size (128²); an L1 on the logits stands in for the
+        // cross-entropy (the same backward through the network, which is what the step time is made of).
+        "zhang" => (new ZhangColorNet(259, 32), torch.rand(batch, 3, 128, 128), torch.rand(batch, 259, 32, 32)),
+        _ => throw new ArgumentException($"unknown model '{name}' (espcn, rrdbnet, unet_small, zhang)"),
     };
 
     private static double Median(List<double> values)
