@@ -51,7 +51,7 @@ public class EvaluateCommandTests
         var photos = Photos(dir.Path);
         var tuned = Path.Combine(dir.Path, "tuned.safetensors");
         var shipped = Path.Combine(PythonReference.RepoRoot, "models", "colorizer.safetensors");
-        var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--train", photos, "--prior-corrections", "0", "1", "--out", tuned);
+        var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--train", photos, "--prior-corrections", "0", "1", "--render-size", "64", "--out", tuned);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("class weights measured on", r.Stdout);
         Assert.Contains("prior correction α 1:", r.Stdout); // α = 1 was tried

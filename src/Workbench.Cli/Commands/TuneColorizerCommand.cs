@@ -19,13 +19,14 @@ internal static class TuneColorizerCommand
     private static readonly Option<string> Out = new("--out", "-o") { Description = "Where the tuned weights go", Required = true };
     private static readonly Option<string> Train = new("--train") { Description = "Training crops to measure the class prior from, for a file that did not record its class weights (as the model was trained: rebalancing λ of the default config)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "train") };
     private static readonly Option<double[]> PriorCorrections = new("--prior-corrections") { Description = "Prior corrections α to try (0..1; 1 divides the class rebalancing out), e.g. --prior-corrections 0 0.5 1", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().PriorCorrections };
+    private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "Render size to choose the decoding at (the one `colorize` will use)", DefaultValueFactory = _ => 256 };
     private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
 
     public static Command Create()
     {
         var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
-        foreach (var option in new Option[] { Data, Train, PriorCorrections, Out, MinShare }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Train, PriorCorrections, RenderSize, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
         return command;
     }
@@ -47,7 +48,7 @@ internal static class TuneColorizerCommand
             zhang.SetClassWeights(loss.ClassWeights!);
             Console.WriteLine($"class weights measured on {parse.GetValue(Train)} (the file recorded none); they are saved with the tuned copy");
         }
-        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out);
+        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize));
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
         var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();

@@ -413,13 +413,14 @@ public static class ColorizeRecipe
     /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos over <paramref name="grid"/>'s
     /// temperatures, chroma scales, smoothings and prior corrections (only α = 0 when the colorizer has no class
     /// weights recorded); the colorizer's decoding is left as it was.</summary>
-    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, double minColorfulnessShare, Device device, TextWriter log)
+    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, double minColorfulnessShare, Device device, TextWriter log,
+        int renderSize = 256)
     {
         var original = zhang.Decoding;
         var results = new List<(ZhangDecoding D, double Chroma, double Colorfulness, double Target)>();
         var corrections = zhang.HasClassWeights ? grid.PriorCorrections : new[] { 0.0 };
         if (!zhang.HasClassWeights) log.WriteLine("zhang: no class weights recorded with this colorizer; prior correction not tried");
-        using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device }, ownsModel: false);
+        using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device, RenderSize = renderSize }, ownsModel: false);
         foreach (var alpha in corrections)
             foreach (var smoothing in grid.Smoothings)
                 foreach (var t in grid.Temperatures)
