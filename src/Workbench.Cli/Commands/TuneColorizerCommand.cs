@@ -39,7 +39,7 @@ internal static class TuneColorizerCommand
         if (model is not ZhangColorizer zhang) throw new UsageException($"'{path}' holds a {info.Network}; only Zhang colorizers have a decoding to tune");
         var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
-        var defaults = new ColorizeConfig { PriorCorrections = parse.GetValue(PriorCorrections)! };
+        var defaults = new ColorizeConfig { PriorCorrections = parse.GetValue(PriorCorrections)!, MinColorfulnessShare = parse.GetValue(MinShare) };
         if (defaults.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", defaults.PriorCorrections)}");
         if (defaults.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
         {
@@ -48,7 +48,7 @@ internal static class TuneColorizerCommand
             zhang.SetClassWeights(loss.ClassWeights!);
             Console.WriteLine($"class weights measured on {parse.GetValue(Train)} (the file recorded none); they are saved with the tuned copy");
         }
-        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, parse.GetValue(MinShare), Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize));
+        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize));
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
         var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();

@@ -365,7 +365,7 @@ public static class ColorizeRecipe
         var architecture = c.GeneratorArchitecture;
         if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && parallel.IsMain)
         {
-            var chosen = ChooseTemperature(zhang, c, device, log);
+            var chosen = ChooseDecoding(zhang, c, device, log);
             if (chosen is { } d) zhang.SetDecoding(d);
             architecture = zhang.Spec.ToJson();
         }
@@ -403,23 +403,23 @@ public static class ColorizeRecipe
     /// error on the validation photos among those whose colourfulness reaches <see cref="ColorizeConfig.MinColorfulnessShare"/>
     /// of the originals' (or the most colourful one if none does); null without validation photos.
     /// </summary>
-    public static ZhangDecoding? ChooseTemperature(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
+    public static ZhangDecoding? ChooseDecoding(ZhangColorizer zhang, ColorizeConfig c, Device device, TextWriter log)
     {
         if (c.Validation == "" || !Directory.Exists(c.Validation)) return null;
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files;
-        return files.Count == 0 ? null : TuneDecoding(zhang, files, c, c.MinColorfulnessShare, device, log);
+        return files.Count == 0 ? null : TuneDecoding(zhang, files, c, device, log);
     }
 
-    /// <summary>The grid search of <see cref="ChooseTemperature"/> on given photos over <paramref name="grid"/>'s
+    /// <summary>The grid search of <see cref="ChooseDecoding"/> on given photos over <paramref name="grid"/>'s
     /// temperatures, chroma scales, smoothings and prior corrections (only α = 0 when the colorizer has no class
-    /// weights recorded); the colorizer's decoding is left as it was.</summary>
-    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, double minColorfulnessShare, Device device, TextWriter log,
-        int renderSize = 256)
+    /// weights recorded), with its colourfulness floor; the colorizer's decoding is left as it was.</summary>
+    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, Device device, TextWriter log, int renderSize = 256)
     {
         var original = zhang.Decoding;
         var results = new List<(ZhangDecoding D, double Chroma, double Colorfulness, double Target)>();
-        var corrections = zhang.HasClassWeights ? grid.PriorCorrections : new[] { 0.0 };
-        if (!zhang.HasClassWeights) log.WriteLine("zhang: no class weights recorded with this colorizer; prior correction not tried");
+        var hasClassWeights = zhang.HasClassWeights;
+        var corrections = hasClassWeights ? grid.PriorCorrections : new[] { 0.0 };
+        if (!hasClassWeights) log.WriteLine("zhang: no class weights recorded with this colorizer; prior correction not tried");
         using var colorizer = new Colorizer(zhang, new ColorizerOptions { Device = device, RenderSize = renderSize }, ownsModel: false);
         foreach (var alpha in corrections)
             foreach (var smoothing in grid.Smoothings)
@@ -435,7 +435,7 @@ public static class ColorizeRecipe
                     }
         zhang.SetDecoding(original);
         zhang.Net.train();
-        var eligible = results.Where(r => r.Colorfulness >= minColorfulnessShare * r.Target).ToList();
+        var eligible = results.Where(r => r.Colorfulness >= grid.MinColorfulnessShare * r.Target).ToList();
         var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);
         log.WriteLine($"zhang: chose {best.D} on {files.Count} validation photos (chroma error {best.Chroma:F2}, colourfulness {best.Colorfulness:F1})");
         return best.D;

@@ -54,10 +54,17 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
     public const string ClassLogWeightKey = "class_log_weight";
 
     /// <summary>log of the rebalancing weights the network was trained with (Q); what <see cref="ZhangSpec.PriorCorrection"/> divides out.</summary>
-    public Tensor ClassLogWeight => get_buffer(ClassLogWeightKey)!;
+    public Tensor ClassLogWeight => get_buffer(ClassLogWeightKey);
 
     /// <summary>True when the file this came from recorded its training's class weights.</summary>
-    public bool HasClassWeights => ClassLogWeight.abs().max().item<float>() > 0;
+    public bool HasClassWeights
+    {
+        get
+        {
+            using var scope = torch.NewDisposeScope();
+            return ClassLogWeight.abs().max().item<float>() > 0;
+        }
+    }
 
     /// <summary>Records the class weights (Q) the network is trained with, so a prior correction can divide them out.</summary>
     public void SetClassWeights(Tensor weights)
