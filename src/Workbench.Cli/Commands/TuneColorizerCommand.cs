@@ -15,9 +15,13 @@ namespace Workbench.Cli.Commands;
 internal static class TuneColorizerCommand
 {
     private static readonly Argument<string> ModelPath = new("model") { Description = "Zhang colorizer weights (.safetensors)" };
-    private static readonly Option<string> Data = new("--data", "-d") { Description = "Validation colour photos (never the test photos)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "validation") };
+    private static readonly Option<string[]> Data = new("--data", "-d") { Description = "Folders of colour photos to choose on (the leave-one-photo-out estimate it prints is what the choice is worth on photos it did not see)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [Path.Combine(ColorCorpus.DefaultDir, "validation")] };
+    private static readonly Option<string[]> With = new("--ensemble-with") { Description = "Other Zhang colorizers (other seeds, same width) to average with MODEL: the tuned file holds all their networks", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
     private static readonly Option<string> Out = new("--out", "-o") { Description = "Where the tuned weights go", Required = true };
     private static readonly Option<string> Train = new("--train") { Description = "Training crops to measure the class prior from, for a file that did not record its class weights (as the model was trained: rebalancing λ of the default config)", DefaultValueFactory = _ => Path.Combine(ColorCorpus.DefaultDir, "train") };
+    private static readonly Option<double[]> Temperatures = new("--temperatures") { Description = "Annealed-mean temperatures to try (1 = the plain mean, lower = towards the mode)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().Temperatures };
+    private static readonly Option<double[]> ChromaScales = new("--chroma-scales") { Description = "Chroma scales to try (a factor on the decoded ab; above 1 boosts colour)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().ChromaScales };
+    private static readonly Option<double[]> Smoothings = new("--smoothings") { Description = "Gaussian σ, in quarter-resolution cells, of the spatial pooling of the ab distribution (0 = none)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().Smoothings };
     private static readonly Option<double[]> PriorCorrections = new("--prior-corrections") { Description = "Prior corrections α to try (0..1; 1 divides the class rebalancing out), e.g. --prior-corrections 0 0.5 1", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().PriorCorrections };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "Render size to choose the decoding at (the one `colorize` will use)", DefaultValueFactory = _ => 256 };
     private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
@@ -26,7 +30,7 @@ internal static class TuneColorizerCommand
     {
         var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
-        foreach (var option in new Option[] { Data, Train, PriorCorrections, RenderSize, Out, MinShare }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, With, Train, Temperatures, ChromaScales, Smoothings, PriorCorrections, RenderSize, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
         return command;
     }
@@ -34,12 +38,27 @@ internal static class TuneColorizerCommand
     private static int Run(ParseResult parse)
     {
         var path = parse.GetValue(ModelPath)!;
-        var (model, info) = ModelFile.Load(path);
-        using var _ = model;
-        if (model is not ZhangColorizer zhang) throw new UsageException($"'{path}' holds a {info.Network}; only Zhang colorizers have a decoding to tune");
-        var files = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Data)! }).Files;
-        if (files.Count == 0) throw new UsageException($"no photos in '{parse.GetValue(Data)}'");
-        var defaults = new ColorizeConfig { PriorCorrections = parse.GetValue(PriorCorrections)!, MinColorfulnessShare = parse.GetValue(MinShare) };
+        var (zhang, info) = LoadZhang(path);
+        var others = parse.GetValue(With)!.Select(p => LoadZhang(p).Model).ToList();
+        if (others.Count > 0)
+        {
+            var single = zhang;
+            zhang = ZhangColorizer.Ensemble([single, .. others]);
+            foreach (var m in others.Prepend(single)) m.Dispose();
+            Console.WriteLine($"ensemble of {zhang.Spec.Members} networks, decoding as '{path}' did");
+        }
+        using var _ = zhang;
+        var folders = parse.GetValue(Data)!;
+        if (folders.FirstOrDefault(f => !Directory.Exists(f)) is { } missing) throw new UsageException($"no folder '{missing}'");
+        var files = ImagesDataset.FromDirsRecursive(folders).Files;
+        if (files.Count == 0) throw new UsageException($"no photos in '{string.Join("', '", folders)}'");
+        var defaults = new ColorizeConfig
+        {
+            Temperatures = parse.GetValue(Temperatures)!, ChromaScales = parse.GetValue(ChromaScales)!, Smoothings = parse.GetValue(Smoothings)!,
+            PriorCorrections = parse.GetValue(PriorCorrections)!, MinColorfulnessShare = parse.GetValue(MinShare),
+        };
+        if (defaults.Temperatures.Any(t => t <= 0) || defaults.ChromaScales.Any(s => s <= 0) || defaults.Smoothings.Any(s => s < 0))
+            throw new UsageException("--temperatures and --chroma-scales must be above 0, --smoothings at least 0");
         if (defaults.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", defaults.PriorCorrections)}");
         if (defaults.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
         {
@@ -48,12 +67,20 @@ internal static class TuneColorizerCommand
             zhang.SetClassWeights(loss.ClassWeights!);
             Console.WriteLine($"class weights measured on {parse.GetValue(Train)} (the file recorded none); they are saved with the tuned copy");
         }
-        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize));
+        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize)).Chosen;
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
         var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();
         ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, metadata);
         Console.WriteLine($"wrote {output}: {chosen}");
         return 0;
+    }
+
+    private static (ZhangColorizer Model, ModelFileInfo Info) LoadZhang(string path)
+    {
+        var (model, info) = ModelFile.Load(path);
+        if (model is ZhangColorizer zhang) return (zhang, info);
+        model.Dispose();
+        throw new UsageException($"'{path}' holds a {info.Network}; only Zhang colorizers have a decoding to tune");
     }
 }

@@ -22,8 +22,12 @@ public sealed record ColorizeScore(string Image, string Method, double Psnr, dou
 /// image itself, and a constant sepia tint on it. A model that only plays safe scores like the baselines on PSNR
 /// and below them on colourfulness; the per-image rows show where it helps and where it hurts.
 /// </summary>
-public sealed class ColorizeEvaluationResult(IReadOnlyList<ColorizeScore> scores, double targetColorfulness) : IMimeRenderable
+public sealed class ColorizeEvaluationResult(IReadOnlyList<ColorizeScore> scores, double targetColorfulness, IReadOnlyList<double>? originalColorfulness = null)
+    : IMimeRenderable
 {
+    /// <summary>Each original's colourfulness, in the order of the files (empty when not recorded).</summary>
+    public IReadOnlyList<double> OriginalColorfulness { get; } = originalColorfulness ?? [];
+
     public IReadOnlyList<ColorizeScore> Scores { get; } = scores;
 
     /// <summary>Mean colourfulness of the original photos (what a perfect colorizer would score).</summary>
@@ -115,7 +119,7 @@ public static class ColorizeEvaluation
             }
             progress?.Report(name);
         }
-        return new ColorizeEvaluationResult(scores, colorfulness.Average());
+        return new ColorizeEvaluationResult(scores, colorfulness.Average(), colorfulness);
     }
 
     private static ColorizeScore Score(string image, string method, Tensor output, Tensor original) => new(image, method,

@@ -407,16 +407,21 @@ public static class ColorizeRecipe
     {
         if (c.Validation == "" || !Directory.Exists(c.Validation)) return null;
         var files = ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files;
-        return files.Count == 0 ? null : TuneDecoding(zhang, files, c, device, log);
+        return files.Count == 0 ? null : TuneDecoding(zhang, files, c, device, log).Chosen;
     }
+
+    /// <summary>The decoding <see cref="TuneDecoding"/> chose, and the leave-one-photo-out estimate of the choice (null with one photo).</summary>
+    public sealed record DecodingTuning(ZhangDecoding Chosen, DecodingChoice.Estimate? LeaveOneOut);
 
     /// <summary>The grid search of <see cref="ChooseDecoding"/> on given photos over <paramref name="grid"/>'s
     /// temperatures, chroma scales, smoothings and prior corrections (only α = 0 when the colorizer has no class
-    /// weights recorded), with its colourfulness floor; the colorizer's decoding is left as it was.</summary>
-    public static ZhangDecoding TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, Device device, TextWriter log, int renderSize = 256)
+    /// weights recorded), with its colourfulness floor; the colorizer's decoding is left as it was. Also estimates, by
+    /// <see cref="DecodingChoice.LeaveOneOut"/>, what the choice is worth on photos it was not made on.</summary>
+    public static DecodingTuning TuneDecoding(ZhangColorizer zhang, IReadOnlyList<string> files, ColorizeConfig grid, Device device, TextWriter log, int renderSize = 256)
     {
         var original = zhang.Decoding;
-        var results = new List<(ZhangDecoding D, double Chroma, double Colorfulness, double Target)>();
+        var candidates = new List<DecodingChoice.Candidate<ZhangDecoding>>();
+        DecodingChoice.Reference? reference = null;
         var hasClassWeights = zhang.HasClassWeights;
         var corrections = hasClassWeights ? grid.PriorCorrections : new[] { 0.0 };
         if (!hasClassWeights) log.WriteLine("zhang: no class weights recorded with this colorizer; prior correction not tried");
@@ -428,17 +433,21 @@ public static class ColorizeRecipe
                     {
                         var d = new ZhangDecoding(t, scale, smoothing, alpha);
                         zhang.SetDecoding(d);
-                        var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: false);
+                        var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: reference is null);
+                        reference ??= new(r.Scores.Where(s => s.Method == "input").Select(s => s.ChromaError).ToList(), r.OriginalColorfulness);
+                        var model = r.Scores.Where(s => s.Method == "model").ToList();
+                        candidates.Add(new(d, model.Select(s => s.ChromaError).ToList(), model.Select(s => s.Colorfulness).ToList()));
                         var m = r.Mean("model");
-                        results.Add((d, m.ChromaError, m.Colorfulness, r.TargetColorfulness));
                         log.WriteLine($"zhang: {d}: chroma error {m.ChromaError:F2}, colourfulness {m.Colorfulness:F1} (originals {r.TargetColorfulness:F1})");
                     }
         zhang.SetDecoding(original);
         zhang.Net.train();
-        var eligible = results.Where(r => r.Colorfulness >= grid.MinColorfulnessShare * r.Target).ToList();
-        var best = eligible.Count > 0 ? eligible.MinBy(r => r.Chroma) : results.MaxBy(r => r.Colorfulness);
-        log.WriteLine($"zhang: chose {best.D} on {files.Count} validation photos (chroma error {best.Chroma:F2}, colourfulness {best.Colorfulness:F1})");
-        return best.D;
+        var all = Enumerable.Range(0, files.Count).ToList();
+        var best = candidates[DecodingChoice.Best(candidates, reference!.OriginalColorfulness, grid.MinColorfulnessShare, all)];
+        log.WriteLine($"zhang: chose {best.Setting} on {files.Count} validation photos (chroma error {best.ChromaError.Average():F2}, colourfulness {best.Colorfulness.Average():F1})");
+        var estimate = DecodingChoice.LeaveOneOut(candidates, reference, grid.MinColorfulnessShare);
+        if (estimate is not null) log.WriteLine($"zhang: leave-one-photo-out estimate of this choice: {estimate}");
+        return new DecodingTuning(best.Setting, estimate);
     }
 
     /// <summary>Disposes what the loss holds (VGG, feature losses) in reverse order.</summary>

@@ -229,6 +229,67 @@ public sealed class ZhangColorizerTests
         }
     }
 
+    [Fact]
+    public void AnEnsembleAveragesItsMembersDistributionsAndSavesAllTheirNetworks()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var a = new ZhangSpec(Width: 4).Build();
+        using var b = new ZhangSpec(Width: 4).Build();
+        a.SetDecoding(0.5, 0.7, 1);
+        using var ensemble = ZhangColorizer.Ensemble([a, b]);
+        Assert.Equal(2, ensemble.Spec.Members);
+        Assert.Equal(a.Decoding, ensemble.Decoding);
+        Assert.Contains(ensemble.state_dict().Keys, k => k.StartsWith("net2.", StringComparison.Ordinal));
+        ensemble.eval();
+        var x = torch.rand(1, 3, 32, 32);
+        using (torch.no_grad())
+        {
+            // The decoder reads the mean of the two members' distributions (then pools it).
+            var (za, zb) = (a.Net.call(x), b.Net.call(x));
+            var mean = ((F.softmax(za, 1) + F.softmax(zb, 1)) / 2).log();
+            using var plain = new ZhangSpec(Width: 4).Build(); // same smoothing, one member
+            plain.SetDecoding(0.5, 0.7, 1);
+            Assert.InRange(Error(F.softmax(ensemble.DecodingLogits([za, zb]), 1), F.softmax(plain.DecodingLogits(mean), 1)), 0, 1e-6);
+            // Two copies of one network colour exactly as that network does.
+            using var twice = ZhangColorizer.Ensemble([a, a]);
+            a.eval();
+            twice.eval();
+            Assert.InRange(Error(twice.call(x), a.call(x)), 0, 1e-5);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"wb-zhang-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Workbench.Inference.ModelFile.Save(path, ensemble, new Workbench.Inference.ModelFileInfo(nameof(ZhangColorizer), ensemble.Spec.ToJson(), "colorize"));
+            var (loaded, _) = Workbench.Inference.ModelFile.Load(path);
+            using (loaded)
+            {
+                var z = Assert.IsType<ZhangColorizer>(loaded);
+                Assert.Equal(2, z.Nets.Count);
+                z.eval();
+                using (torch.no_grad()) Assert.InRange(Error(z.call(x), ensemble.call(x)), 0, 1e-6);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void EnsembleMembersMustShareWidthAndClassWeights()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var a = new ZhangSpec(Width: 4).Build();
+        using var wide = new ZhangSpec(Width: 8).Build();
+        Assert.Contains("width", Assert.Throws<ArgumentException>(() => ZhangColorizer.Ensemble([a, wide])).Message);
+        using var b = new ZhangSpec(Width: 4).Build();
+        a.SetClassWeights(torch.ones(a.Bins.Count) * 2);
+        b.SetClassWeights(torch.ones(a.Bins.Count) * 3);
+        Assert.Contains("class weights", Assert.Throws<ArgumentException>(() => ZhangColorizer.Ensemble([a, b])).Message);
+    }
+
     private static long Nearest(AbBins bins, float a, float b) =>
         (bins.Centers - torch.tensor(new[] { a, b })).pow(2).sum(1).argmin().item<long>();
 

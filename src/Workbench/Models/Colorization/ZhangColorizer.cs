@@ -19,8 +19,11 @@ namespace Workbench.Models.Colorization;
 /// <param name="PriorCorrection">α: the distribution is divided by the training's class weights to the power α before
 /// decoding (0: none). Cross-entropy weighted by w(true class) is minimised by p(q) ∝ w(q)·P(q | x), so rebalancing
 /// biases the network towards rare saturated colours by w; α = 1 takes that bias out, α between keeps part of it.</param>
+/// <param name="Members">Networks trained separately (other seeds) whose ab distributions are averaged before decoding:
+/// an ensemble. Where they guess a hue they agree on it; where each guesses a different wrong hue, the average spreads
+/// and the annealed mean stays nearer gray.</param>
 public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38, double ChromaScale = 1.0, double Smoothing = 0,
-    double PriorCorrection = 0)
+    double PriorCorrection = 0, int Members = 1)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -45,9 +48,39 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
     public ZhangColorizer(ZhangSpec spec)
     {
         Spec = spec;
+        ArgumentOutOfRangeException.ThrowIfLessThan(spec.Members, 1);
         bins = new AbBins(spec.BinStep);
-        Net = register_module("net", new ZhangColorNet(bins.Count, spec.Width));
+        // Member 0 keeps the key prefix "net" a single network has always had; the others are net2, net3, ...
+        Nets = Enumerable.Range(0, spec.Members)
+            .Select(i => register_module(i == 0 ? "net" : $"net{i + 1}", new ZhangColorNet(bins.Count, spec.Width)))
+            .ToList();
         register_buffer(ClassLogWeightKey, torch.zeros(bins.Count));
+    }
+
+    /// <summary>
+    /// One colorizer whose networks are those of <paramref name="members"/> (same width and bins; copied), decoding as
+    /// the first does. Their class weights must agree (trained on the same corpus with the same λ), or be unrecorded.
+    /// </summary>
+    public static ZhangColorizer Ensemble(IReadOnlyList<ZhangColorizer> members)
+    {
+        if (members.Count == 0) throw new ArgumentException("an ensemble needs at least one colorizer", nameof(members));
+        var first = members[0].Spec;
+        if (members.FirstOrDefault(m => m.Spec.Width != first.Width || m.Spec.BinStep != first.BinStep) is { } odd)
+            throw new ArgumentException($"ensemble members must share width and bin step: {first.Width}/{first.BinStep} vs {odd.Spec.Width}/{odd.Spec.BinStep}", nameof(members));
+        var ensemble = new ZhangColorizer(first with { Members = members.Sum(m => m.Nets.Count) });
+        using var noGrad = torch.no_grad();
+        var nets = members.SelectMany(m => m.Nets).ToList();
+        for (var i = 0; i < nets.Count; i++)
+            foreach (var (target, source) in ensemble.Nets[i].parameters().Zip(nets[i].parameters()).Concat(ensemble.Nets[i].buffers().Zip(nets[i].buffers())))
+                target.copy_(source);
+        var recorded = members.Where(m => m.HasClassWeights).ToList();
+        if (recorded.Count > 0)
+        {
+            if (recorded.Any(m => !torch.allclose(m.ClassLogWeight, recorded[0].ClassLogWeight, 1e-4, 1e-4)))
+                throw new ArgumentException("ensemble members were trained with different class weights (another corpus or λ)", nameof(members));
+            ensemble.ClassLogWeight.copy_(recorded[0].ClassLogWeight);
+        }
+        return ensemble;
     }
 
     /// <summary>The state_dict key of log w, the class weights the network was trained with (zeros: none recorded).</summary>
@@ -77,7 +110,11 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
 
     public ZhangSpec Spec { get; private set; }
 
-    public ZhangColorNet Net { get; }
+    /// <summary>The (first) network: what training trains.</summary>
+    public ZhangColorNet Net => Nets[0];
+
+    /// <summary>All networks of the ensemble (<see cref="ZhangSpec.Members"/>; one unless built by <see cref="Ensemble"/>).</summary>
+    public IReadOnlyList<ZhangColorNet> Nets { get; }
 
     public AbBins Bins => bins;
 
@@ -104,11 +141,21 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
     /// The network's logits (N, Q, h, w) as the decoder reads them: minus α·log w (the prior correction), then each
     /// cell's distribution averaged with its neighbours' (Gaussian, σ = Spec.Smoothing cells). Unchanged when both are 0.
     /// </summary>
-    public Tensor DecodingLogits(Tensor logits)
+    public Tensor DecodingLogits(Tensor logits) => DecodingLogits(new[] { logits });
+
+    /// <summary>As <see cref="DecodingLogits(Tensor)"/> for the logits of each ensemble member: their corrected
+    /// distributions are averaged, then pooled.</summary>
+    public Tensor DecodingLogits(IReadOnlyList<Tensor> logits)
     {
         using var scope = torch.NewDisposeScope();
-        var z = logits.to(ScalarType.Float32);
-        if (Spec.PriorCorrection > 0) z = z - ClassLogWeight.to(z.device).view(1, -1, 1, 1) * Spec.PriorCorrection;
+        var corrected = logits.Select(l =>
+        {
+            var z = l.to(ScalarType.Float32);
+            return Spec.PriorCorrection > 0 ? z - ClassLogWeight.to(z.device).view(1, -1, 1, 1) * Spec.PriorCorrection : z;
+        }).ToList();
+        var z = corrected.Count == 1
+            ? corrected[0]
+            : torch.stack(corrected.Select(c => F.softmax(c, 1)).ToArray()).mean(new long[] { 0 }).clamp_min(1e-12).log();
         // Kernel to ±2σ, but reflect padding needs the pad below the grid's side (tiny inputs get a shorter kernel).
         var half = Math.Min((int)Math.Ceiling(2 * Spec.Smoothing), (int)Math.Min(z.size(2), z.size(3)) - 1);
         if (Spec.Smoothing > 0 && half >= 1)
@@ -121,7 +168,7 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         ShapeChecks.Image(x, 3, nameof(ZhangColorizer));
         using var scope = torch.NewDisposeScope();
         var (h, w) = (x.size(2), x.size(3));
-        var ab = bins.AnnealedMean(DecodingLogits(Net.call(x)), Spec.Temperature) * Spec.ChromaScale; // (N, 2, H/4, W/4)
+        var ab = bins.AnnealedMean(DecodingLogits(Nets.Select(n => n.call(x)).ToList()), Spec.Temperature) * Spec.ChromaScale; // (N, 2, H/4, W/4)
         ab = F.interpolate(ab, size: new nn.Size2(h, w), mode: "bilinear", align_corners: false); // (N, 2, H, W)
         var l = ColorSpace.RgbToLab(x).narrow(1, 0, 1);                                      // (N, 1, H, W)
         return ColorSpace.LabToRgb(torch.cat(new[] { l, ab }, 1)).MoveToOuterDisposeScope(); // (N, 3, H, W)
