@@ -45,16 +45,22 @@ public class EvaluateCommandTests
     }
 
     [Fact]
-    public void TuneColorizerChoosesADecodingAndSavesItWithClassWeights()
+    public void TuneColorizerChoosesADecodingOnSeveralFoldersForAnEnsembleAndSavesItWithClassWeights()
     {
         using var dir = new CliTestFiles.TempDir();
         var photos = Photos(dir.Path);
         var tuned = Path.Combine(dir.Path, "tuned.safetensors");
         var shipped = Path.Combine(PythonReference.RepoRoot, "models", "colorizer.safetensors");
-        var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--train", photos, "--prior-corrections", "0", "1", "--render-size", "64", "--out", tuned);
+        var more = Directory.CreateDirectory(Path.Combine(dir.Path, "more")).FullName;
+        File.Copy(Directory.GetFiles(photos)[0], Path.Combine(more, "third.png"));
+        var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--ensemble-with", shipped, "--data", photos, more, "--train", photos,
+            "--temperatures", "0.5", "1", "--chroma-scales", "0.7", "1.2", "--smoothings", "4", "--prior-corrections", "0", "1", "--render-size", "64", "--out", tuned);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("ensemble of 2 networks", r.Stdout);
         Assert.Contains("class weights measured on", r.Stdout);
-        Assert.Contains("prior correction α 1:", r.Stdout); // α = 1 was tried
+        Assert.Contains("T = 1.00, chroma × 1.20, smoothing σ 4, prior correction α 1:", r.Stdout); // the grid asked for was tried
+        Assert.Contains("on 3 validation photos", r.Stdout);                                         // both folders
+        Assert.Contains("leave-one-photo-out estimate of this choice: chroma error", r.Stdout);
         Assert.Contains($"wrote {tuned}", r.Stdout);
 
         var (model, _) = Inference.ModelFile.Load(tuned);
@@ -62,11 +68,15 @@ public class EvaluateCommandTests
         {
             var zhang = Assert.IsType<Models.Colorization.ZhangColorizer>(model);
             Assert.True(zhang.HasClassWeights);
+            Assert.Equal(2, zhang.Nets.Count);
             Assert.Contains(zhang.Decoding.ToString(), r.Stdout); // the file decodes as the log says it chose
         }
         var bad = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--prior-corrections", "2", "--out", tuned);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("--prior-corrections must lie in [0, 1]", bad.Stderr);
+        bad = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--temperatures", "0", "--out", tuned);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--temperatures and --chroma-scales must be above 0", bad.Stderr);
     }
 
     [Fact]

@@ -59,6 +59,27 @@ public sealed class ColorizeRecipeTests : IDisposable
     }
 
     [Fact]
+    public void ZhangRecipeRecordsItsClassWeightsAndChoosesItsDecodingOnTheValidationPhotos()
+    {
+        var zhang = Smoke() with
+        {
+            Generator = "zhang", ZhangWidth = 4, Run = Path.Combine(dir, "zhang"), PretrainIterations = 2, CriticIterations = 0, GanIterations = 0,
+            Temperatures = [0.7, 1.0], ChromaScales = [1.2], Smoothings = [2], PriorCorrections = [0, 1],
+        };
+        var result = ColorizeRecipe.Train(zhang);
+        Assert.True(result.State.Completed, result.State.StopReason);
+        var (model, _) = ModelFile.Load(result.WeightsPath);
+        using (model)
+        {
+            var z = Assert.IsType<Workbench.Models.Colorization.ZhangColorizer>(model);
+            Assert.True(z.HasClassWeights); // so a prior correction can divide them out later
+            Assert.Contains(z.Decoding.Temperature, zhang.Temperatures);
+            Assert.Equal(1.2, z.Decoding.ChromaScale);
+            Assert.Contains(z.Decoding.PriorCorrection, zhang.PriorCorrections);
+        }
+    }
+
+    [Fact]
     public void DefadeAndHypercolumnVariantsTrainAndUnknownNamesFail()
     {
         var defade = Smoke("defade") with { CriticIterations = 0, GanIterations = 0 };
