@@ -136,7 +136,7 @@ public sealed record ColorizeConfig
 
     /// <summary>The decoding is chosen for the lowest chroma error among those whose colourfulness is at least this share
     /// of the originals' (the chroma error alone would choose gray: colour in the wrong hue costs more than none).</summary>
-    public double MinColorfulnessShare { get; init; } = 0.5;
+    public double MinColorfulnessShare { get; init; } = 0.6;
 
     /// <summary>CPU bfloat16 autocast for the generator's forward pass (AVX-512 BF16 CPUs gain most; zhang and hypercolumn).</summary>
     public bool BFloat16 { get; init; }
