@@ -302,7 +302,15 @@ public static class ColorizeRecipe
             using (initial)
             {
                 if (info.Network != c.GeneratorNetwork) throw new ArgumentException($"initWeights '{c.InitWeights}' holds a {info.Network}, the config trains a {c.GeneratorNetwork}");
-                generator.load_state_dict(initial.state_dict());
+                var initialState = initial.state_dict();
+                if (initial is ZhangColorizer { Nets.Count: > 1 } ensemble)
+                {
+                    // An ensemble (the shipped colorizer) continues as its first network (keys net.*; the others are
+                    // net2.*, net3.*); tune-colorizer --ensemble-with builds a new one afterwards.
+                    initialState = initialState.Where(kv => !System.Text.RegularExpressions.Regex.IsMatch(kv.Key, @"^net\d+\.")).ToDictionary();
+                    log.WriteLine($"initWeights holds an ensemble of {ensemble.Nets.Count} networks; training continues the first");
+                }
+                generator.load_state_dict(initialState);
             }
             log.WriteLine($"generator initialised from {c.InitWeights}");
         }

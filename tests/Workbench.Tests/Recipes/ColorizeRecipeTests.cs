@@ -76,6 +76,13 @@ public sealed class ColorizeRecipeTests : IDisposable
             Assert.Contains(z.Decoding.Temperature, zhang.Temperatures);
             Assert.Equal(1.2, z.Decoding.ChromaScale);
             Assert.Contains(z.Decoding.PriorCorrection, zhang.PriorCorrections);
+
+            // Training can start from an ensemble file (as the shipped colorizer is): it continues the first network.
+            var ensemblePath = Path.Combine(dir, "ensemble.safetensors");
+            using (var ensemble = Workbench.Models.Colorization.ZhangColorizer.Ensemble([z, z]))
+                ModelFile.Save(ensemblePath, ensemble, new ModelFileInfo(nameof(Workbench.Models.Colorization.ZhangColorizer), ensemble.Spec.ToJson(), "colorize"));
+            var continued = ColorizeRecipe.Train(zhang with { InitWeights = ensemblePath, Run = Path.Combine(dir, "zhang2"), PretrainIterations = 1 });
+            Assert.True(continued.State.Completed, continued.State.StopReason);
         }
     }
 
