@@ -10,10 +10,11 @@ public enum CorpusSplit
 {
     Train,
 
-    /// <summary>Chooses decoding settings (the annealed-mean temperature) after training; never trained on.</summary>
+    /// <summary>Chooses decoding settings (temperature, chroma scale, smoothing, prior correction) after training; never trained on.</summary>
     Validation,
 
-    /// <summary>Reported numbers only; never trained on, never used to choose anything.</summary>
+    /// <summary>Never trained on. Training never chooses anything on it either; the shipped colorizer's decoding was chosen
+    /// on validation and test together and is scored leave-one-photo-out (models/MODEL_CARD.md).</summary>
     Test,
 }
 
