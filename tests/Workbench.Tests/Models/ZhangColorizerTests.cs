@@ -288,6 +288,9 @@ public sealed class ZhangColorizerTests
         a.SetClassWeights(torch.ones(a.Bins.Count) * 2);
         b.SetClassWeights(torch.ones(a.Bins.Count) * 3);
         Assert.Contains("class weights", Assert.Throws<ArgumentException>(() => ZhangColorizer.Ensemble([a, b])).Message);
+        b.SetClassWeights(torch.ones(a.Bins.Count) * 2.002f); // the same weights after a float16 round trip
+        using var ensemble = ZhangColorizer.Ensemble([a, b]);
+        Assert.True(ensemble.HasClassWeights);
     }
 
     private static long Nearest(AbBins bins, float a, float b) =>
