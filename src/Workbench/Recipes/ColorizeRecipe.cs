@@ -305,9 +305,8 @@ public static class ColorizeRecipe
                 var initialState = initial.state_dict();
                 if (initial is ZhangColorizer { Nets.Count: > 1 } ensemble)
                 {
-                    // An ensemble (the shipped colorizer) continues as its first network (keys net.*; the others are
-                    // net2.*, net3.*); tune-colorizer --ensemble-with builds a new one afterwards.
-                    initialState = initialState.Where(kv => !System.Text.RegularExpressions.Regex.IsMatch(kv.Key, @"^net\d+\.")).ToDictionary();
+                    // The shipped colorizer is an ensemble; tune-colorizer --ensemble-with builds a new one afterwards.
+                    initialState = ensemble.FirstNetworkState();
                     log.WriteLine($"initWeights holds an ensemble of {ensemble.Nets.Count} networks; training continues the first");
                 }
                 generator.load_state_dict(initialState);

@@ -50,11 +50,19 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         Spec = spec;
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.Members, 1);
         bins = new AbBins(spec.BinStep);
-        // Member 0 keeps the key prefix "net" a single network has always had; the others are net2, net3, ...
-        Nets = Enumerable.Range(0, spec.Members)
-            .Select(i => register_module(i == 0 ? "net" : $"net{i + 1}", new ZhangColorNet(bins.Count, spec.Width)))
-            .ToList();
+        Nets = Enumerable.Range(0, spec.Members).Select(i => register_module(MemberName(i), new ZhangColorNet(bins.Count, spec.Width))).ToList();
         register_buffer(ClassLogWeightKey, torch.zeros(bins.Count));
+    }
+
+    /// <summary>Member 0 keeps the key prefix "net" a single network has always had; the others are net2, net3, ...</summary>
+    private static string MemberName(int i) => i == 0 ? "net" : $"net{i + 1}";
+
+    /// <summary>What a one-network colorizer loads: the first network's weights and the class weights (training
+    /// continues an ensemble as its first network).</summary>
+    public Dictionary<string, Tensor> FirstNetworkState()
+    {
+        var others = Enumerable.Range(1, Nets.Count - 1).Select(i => MemberName(i) + ".").ToList();
+        return state_dict().Where(kv => !others.Any(prefix => kv.Key.StartsWith(prefix, StringComparison.Ordinal))).ToDictionary();
     }
 
     /// <summary>
