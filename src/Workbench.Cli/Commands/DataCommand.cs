@@ -11,7 +11,7 @@ internal static class DataCommand
     private static readonly Option<bool> Force = new("--force") { Description = "Rebuild parts that already exist" };
     private static readonly Option<bool> Quick = new("--quick") { Description = "Few crops per photo (a fast smoke test of the pipeline)" };
     private static readonly Option<int> CropSize = new("--crop-size") { Description = "Side of the training crops", DefaultValueFactory = _ => 128 };
-    private static readonly Option<bool> Colorize = new("--colorize") { Description = $"Also build the colorization corpus ({ColorCorpus.DefaultDir} under the root's parent: colour photos of Debian's opencv-doc, skimage, sklearn and wallpaper packages; fetches packages that are not installed with apt-get download)" };
+    private static readonly Option<bool> Colorize = new("--colorize") { Description = $"Also build the colorization corpus ({ColorCorpus.DefaultDir} under the root's parent: colour photos of Debian's opencv-doc, skimage, sklearn, gcompris-qt-data and wallpaper packages; fetches packages that are not installed with apt-get download)" };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for crop positions and the digits split", DefaultValueFactory = _ => 0 };
 
     public static Command Create()

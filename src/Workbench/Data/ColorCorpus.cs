@@ -65,8 +65,9 @@ public sealed record ColorCorpusSummary(
 
 /// <summary>
 /// The colorization corpus, <c>data/colorize/</c>: colour photographs shipped by Debian packages (OpenCV's
-/// samples, scikit-image, scikit-learn, and the photographic wallpapers of the GNOME, MATE, Lomiri, UKUI and Sway
-/// background packages). The catalogue below was chosen by looking at contact sheets of every image those
+/// samples, scikit-image, scikit-learn, the photographic wallpapers of the GNOME, MATE, Lomiri, UKUI and Sway
+/// background packages, and the wildlife, farm, monument and music photographs the educational suite GCompris packs
+/// into its activities' Qt resource bundles). The catalogue below was chosen by looking at contact sheets of every image those
 /// packages ship (photographs only: no drawings, renders, logos, gradients or test patterns); every listed photo
 /// must also pass <see cref="PhotoChecks"/> (colourful enough, not flat-filled) and not duplicate another, so a
 /// package that later ships a different file under the same name is caught. Splits are by source photo and
@@ -125,8 +126,51 @@ public static class ColorCorpus
             new("seeding", "lomiri-wallpapers-16.04", Backgrounds + "seeding_by_Clements_Engelhardt.jpg", CorpusSplit.Train),
             new("sunset", "lomiri-wallpapers-16.04", Backgrounds + "sunset_by_Aitzol_Berasategi.jpg", CorpusSplit.Train),
         ]);
+        // gcompris-qt-data: the photographs its activities pack into Qt resource bundles (the erase game's wildlife
+        // close-ups, the explore games' farm and wild animals, monuments and musicians, the click game's sea floors).
+        photos.AddRange(GCompris("erase", "erase/resource",
+            "alpaca bee butterfly:butterfly-milkweed calf camels caterpillar chamaeleon cheetah crab dolphin flying_fox gibbon giraffe goat " +
+            "gorilla! gosling! heron horse:pony kingfisher! kitten long_nosed_monkey macaque meerkats northern_harrier nubian_ibex penguin " +
+            "pika red_panda rhinoceros spoonbills squirrel:red-squirrel toucan!"));
+        photos.AddRange(GCompris("clickgame", "clickgame/resource", "sea1 sea2 sea3! sea4 sea5 sea6"));
+        photos.AddRange(GCompris("explore_farm_animals", "explore_farm_animals/resource/animals",
+            "cat:cat-and-wool chicken cow dog:shepherd-dog horse!:horses pig sheep"));
+        photos.AddRange(GCompris("explore_world_animals", "explore_world_animals/resource/animals",
+            "bison chameleon crocodile dragon giraffe:giraffes hedgehog jaguar kangaroo koala lemur! moose! narwhal panda polar_bear scarlet_macaw"));
+        photos.AddRange(GCompris("explore_world_music", "explore_world_music/resource/music", "africa america australia ireland italy japan mexico orchestra"));
+        photos.AddRange(GCompris("explore_monuments", "explore_monuments/resource",
+            "egypt/bentPyramid egypt/greatPyramidOfGiza egypt/meidumPyramid " +
+            "france/arlesAmphitheater france/chateaudeChambord france/chateaudeChenonceau france/citedeCarcassonne france/eiffelTower " +
+            "france/montStMichel france/palaisdesPapes france/pontduGard! france/reimsCathedral france/rocamadour! " +
+            "germany/aulaPalatina germany/berlinCathedral germany/brandenburgGate germany/neuschwansteinCastle germany/schwerinPalace " +
+            "germany/trierImperialBaths germany/wormsCathedral " +
+            "india/ajantaCave india/charminar india/gatewayofIndia india/goldenTemple india/greatStupa india/hawaMahal india/konarkSunTemple " +
+            "india/mysorePalace india/qutubMinar india/rangGhar india/victoriaMemorial " +
+            "usa/cabrillo usa/canyondeChelly usa/castillodeSanMarcos usa/fortSumter usa/georgeWashingtonBirthplace usa/lincolnMemorial " +
+            "usa/mountRushmore usa/navajo usa/statueofLiberty " +
+            "wonders/chichenItza wonders/christTheRedeemer wonders/colosseum wonders/greatWallofChina wonders/machuPicchu wonders/petra wonders/tajMahal"));
         return photos;
     }
+
+    private const string GComprisBundles = "/usr/share/gcompris-qt/rcc/";
+
+    /// <summary>
+    /// Photos of one GCompris activity's bundle: space-separated resource names (.webp) under <paramref name="folder"/>,
+    /// each optionally renamed (<c>name:id</c>, where the name would repeat another photo's id) and marked held out
+    /// for testing with <c>!</c>. Ids are the names in kebab case.
+    /// </summary>
+    private static IEnumerable<CorpusPhoto> GCompris(string activity, string folder, string names) =>
+        names.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(entry =>
+        {
+            var test = entry.Contains('!');
+            var parts = entry.Replace("!", "").Split(':');
+            var id = parts.Length > 1 ? parts[1] : KebabCase(parts[0][(parts[0].LastIndexOf('/') + 1)..]);
+            var path = $"{GComprisBundles}{activity}.rcc:/gcompris/src/activities/{folder}/{parts[0]}.webp";
+            return new CorpusPhoto(id, "gcompris-qt-data", path, test ? CorpusSplit.Test : CorpusSplit.Train);
+        });
+
+    private static string KebabCase(string name) =>
+        string.Concat(name.Replace('_', '-').Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>
     /// Images the packages ship that were looked at and left out (not photographs): a record of the review, and
@@ -140,6 +184,9 @@ public static class ColorCorpus
         ["lomiri-wallpapers"] = "warty-final-ubuntu and lomiri-default-background: gradient renders",
         ["lomiri-wallpapers-16.04"] = "greentock (a rendered clock)",
         ["lomiri-wallpapers-20.04"] = "Fossa, Infinite-Sea, Painting-Colors: renders and digital paintings",
+        ["gcompris-qt-data"] = "explore_monuments castleClinton and erase swans (black-and-white photographs); the paintings (babyshapes, " +
+            "details, paintings), the drawn word pictures (lang), the planets (gravity, solar_system) and cut-out hands (leftright); " +
+            "categorization's and details' 320–700 px photos (many repeat the monuments above)",
         ["ukui-wallpapers"] = "calla, city, desert, firstgeneration, fluent-color, focal-ubuntukylin, goldfish, rhythm, rollpaper, string, the-mouse, umang, 2004default: illustrations and renders",
     };
 
@@ -185,14 +232,14 @@ public static class ColorCorpus
         foreach (var photo in catalogue)
         {
             cancel.ThrowIfCancellationRequested();
-            var path = packages.Locate(photo.Package, photo.Path);
-            if (path is null)
+            var content = packages.ReadAllBytes(photo.Package, photo.Path);
+            if (content is null)
             {
                 rejected.Add(new(photo.Id, photo.Package, $"not found: {photo.Path}"));
                 continue;
             }
             using var scope = torch.NewDisposeScope();
-            var image = ImageIO.Read(path);
+            var image = ImageIO.ReadBytes(content, photo.Path);
             var stats = PhotoChecks.Measure(image);
             var reason = PhotoChecks.Rejection(stats)
                 ?? accepted.Where(a => PhotoChecks.SamePicture(a.Stats, stats)).Select(a => $"duplicate of {a.Photo.Id}").FirstOrDefault();

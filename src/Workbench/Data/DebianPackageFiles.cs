@@ -10,6 +10,7 @@ namespace Workbench.Data;
 public sealed class DebianPackageFiles(string cacheDir, Action<string>? log = null)
 {
     private readonly Dictionary<string, string?> unpacked = new();
+    private readonly Dictionary<string, QtResourceFile> bundles = new();
 
     /// <summary>The path of <paramref name="absolutePath"/> as <paramref name="package"/> ships it, or null when the package cannot be had.</summary>
     public string? Locate(string package, string absolutePath)
@@ -19,6 +20,21 @@ public sealed class DebianPackageFiles(string cacheDir, Action<string>? log = nu
         if (root is null) return null;
         var inCache = Path.Combine(root, absolutePath.TrimStart('/'));
         return File.Exists(inCache) ? inCache : null;
+    }
+
+    /// <summary>
+    /// The content of <paramref name="path"/> as <paramref name="package"/> ships it, or null when the package or the
+    /// file cannot be had. <c>/…/bundle.rcc:/folder/file</c> names a file inside a Qt resource bundle the package ships
+    /// (Qt writes resource paths as <c>:/folder/file</c>).
+    /// </summary>
+    public byte[]? ReadAllBytes(string package, string path)
+    {
+        var bundleEnd = path.IndexOf(".rcc:/", StringComparison.Ordinal);
+        if (bundleEnd < 0) return Locate(package, path) is { } file ? File.ReadAllBytes(file) : null;
+        if (Locate(package, path[..(bundleEnd + 4)]) is not { } bundlePath) return null;
+        if (!bundles.TryGetValue(bundlePath, out var bundle)) bundles[bundlePath] = bundle = QtResourceFile.Open(bundlePath);
+        var resource = path[(bundleEnd + 5)..];
+        return bundle.Contains(resource) ? bundle.Read(resource) : null;
     }
 
     /// <summary>The folder holding the unpacked package (its files under their absolute paths), or null if it could not be fetched.</summary>

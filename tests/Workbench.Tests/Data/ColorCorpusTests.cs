@@ -44,11 +44,50 @@ public sealed class ColorCorpusTests
         ColorCorpus.CheckSplitIsBySource(ColorCorpus.Catalogue);
         Assert.Contains(ColorCorpus.Catalogue, p => p.Split == CorpusSplit.Validation);
         Assert.Contains(ColorCorpus.Catalogue, p => p.Split == CorpusSplit.Test && p.Package == "mate-backgrounds");
+        Assert.Contains(ColorCorpus.Catalogue, p => p is { Split: CorpusSplit.Test, Id: "kingfisher", Package: "gcompris-qt-data" }
+            && p.Path == "/usr/share/gcompris-qt/rcc/erase.rcc:/gcompris/src/activities/erase/resource/kingfisher.webp");
+        Assert.Contains(ColorCorpus.Catalogue, p => p is { Id: "bent-pyramid", Split: CorpusSplit.Train }); // ids in kebab case
         Assert.Throws<InvalidOperationException>(() => ColorCorpus.CheckSplitIsBySource(
         [
             new CorpusPhoto("left", "p", "/a.png", CorpusSplit.Train, "pair"),
             new CorpusPhoto("right", "p", "/b.png", CorpusSplit.Test, "pair"),
         ]));
+    }
+
+    [Fact]
+    public void ReadsPhotosPackedInAQtResourceBundle()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "wb-corpus-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(root);
+            var bundle = Path.Combine(root, "game.rcc");
+            File.WriteAllBytes(bundle, QtResourceBundle.Write(
+            [
+                new("photos", "coffee.jpg", File.ReadAllBytes(TestImage("coffee.jpg")), Zlib: true),
+                new("photos", "rocket.jpg", File.ReadAllBytes(TestImage("rocket.jpg"))),
+            ]));
+            CorpusPhoto[] catalogue =
+            [
+                new("coffee", "test-game", bundle + ":/photos/coffee.jpg", CorpusSplit.Train),
+                new("rocket", "test-game", bundle + ":/photos/rocket.jpg", CorpusSplit.Test),
+                new("absent", "test-game", bundle + ":/photos/absent.jpg", CorpusSplit.Train),
+            ];
+            var options = new ColorCorpusOptions { CropSize = 32, CropsPerScale = 2, Scales = 1, TrainLongSide = 128, PackageCache = Path.Combine(root, "packages") };
+            var summary = ColorCorpus.Build(Path.Combine(root, "corpus"), options, catalogue: catalogue);
+
+            Assert.Equal((1, 0, 1, 2L), summary.Packages.Single() is var p ? (p.Train, p.Validation, p.Test, p.Crops) : default);
+            Assert.Contains(summary.Rejections, r => r.Id == "absent" && r.Reason.Contains("not found", StringComparison.Ordinal));
+            using var scope = torch.NewDisposeScope();
+            var decoded = ImageIO.Read(Path.Combine(root, "corpus", "test", "rocket.png"));
+            var original = ImageIO.Read(TestImage("rocket.jpg"));
+            Assert.Equal(original.shape, decoded.shape);                  // 512 px long side: HeldOutLongSide, kept as is
+            Assert.True(decoded.sub(original).abs().max().item<float>() < 1.5f / 255);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
