@@ -3,9 +3,9 @@
 
     /usr/bin/python3 tools/ship_models.py [--runs runs] [--only FILE [--source WEIGHTS]]
 
-The ESPCN comes from the quickstart's run; the colorizer from the long run that models/MODEL_CARD.md describes
-(`workbench train colorize --set generator=zhang ... run=runs/zhang-long`, continued as runs/zhang-long2; its
-decoding re-chosen by `workbench evaluate tune-colorizer`, whose output --source ships).
+The ESPCN comes from the quickstart's run; the colorizer from the runs that models/MODEL_CARD.md describes (its
+first network's run is named below; `workbench evaluate tune-colorizer A --ensemble-with B` makes the ensemble and
+chooses its decoding, and --source ships that output).
 
 The ESPCN stays float32 (it is tiny); the colorizer's float32 tensors are stored as float16, which halves
 the file (loading converts back to float32, as PyTorch's load_state_dict does). Metadata is kept, plus
@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = {
     # file in models/: (run folder under --runs, weights file in it, store float32 as float16)
     "espcn-x2.safetensors": ("quickstart-espcn-x2", "generator.safetensors", False),
-    "colorizer.safetensors": ("zhang-long2", "generator.safetensors", True),
+    "colorizer.safetensors": ("gc-a2", "generator.safetensors", True),
 }
 
 
