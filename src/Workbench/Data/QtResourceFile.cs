@@ -58,7 +58,7 @@ public sealed class QtResourceFile
         if ((file.Flags & Compressed) == 0) return content.ToArray();
         if (content.Length < 4) throw new InvalidDataException($"{name}: '{resourcePath}' is compressed but holds {content.Length} bytes");
         var expected = BinaryPrimitives.ReadUInt32BigEndian(content);
-        using var input = new ZLibStream(new MemoryStream(content[4..].ToArray()), CompressionMode.Decompress);
+        using var input = new ZLibStream(new MemoryStream(bytes, start + 8, content.Length - 4, writable: false), CompressionMode.Decompress);
         using var output = new MemoryStream();
         input.CopyTo(output);
         if (output.Length != expected)
