@@ -53,12 +53,14 @@ public class EvaluateCommandTests
         // The shipped colorizer as a file that did not record its class weights (as older files), so --train measures them.
         var shipped = Path.Combine(dir.Path, "unweighted.safetensors");
         var (original, info) = Inference.ModelFile.Load(Path.Combine(PythonReference.RepoRoot, "models", "colorizer.safetensors"));
+        var shippedMembers = Models.Colorization.ZhangSpec.FromJson(info.Architecture).Members;
+        static string ConfigKey(int net) => net == 1 ? "config" : $"config_net{net}";
+        var metadata = Enumerable.Range(1, shippedMembers).ToDictionary(ConfigKey, n => $"how network {n} was trained");
+        metadata[Inference.ModelFile.NetworkKey] = info.Network;
+        metadata[Inference.ModelFile.ArchitectureKey] = info.Architecture;
+        metadata[Inference.ModelFile.TaskKey] = info.Task;
         using (original)
-            Torch.Serialization.SafeTensors.Save(shipped, original.state_dict().Where(kv => kv.Key != Models.Colorization.ZhangColorizer.ClassLogWeightKey).ToDictionary(),
-                new Dictionary<string, string>
-                {
-                    [Inference.ModelFile.NetworkKey] = info.Network, [Inference.ModelFile.ArchitectureKey] = info.Architecture, [Inference.ModelFile.TaskKey] = info.Task,
-                });
+            Torch.Serialization.SafeTensors.Save(shipped, original.state_dict().Where(kv => kv.Key != Models.Colorization.ZhangColorizer.ClassLogWeightKey).ToDictionary(), metadata);
         var more = Directory.CreateDirectory(Path.Combine(dir.Path, "more")).FullName;
         File.Copy(Directory.GetFiles(photos)[0], Path.Combine(more, "third.png"));
         var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--ensemble-with", shipped, "--data", photos, more, "--train", photos,
@@ -80,6 +82,9 @@ public class EvaluateCommandTests
             Assert.Equal(members, zhang.Nets.Count);
             Assert.Contains(zhang.Decoding.ToString(), r.Stdout); // the file decodes as the log says it chose
         }
+        // Every network's training config travels with it, renumbered by its place in the new ensemble.
+        var tunedMeta = Torch.Serialization.SafeTensors.ReadHeader(tuned).Metadata;
+        for (var net = 1; net <= members; net++) Assert.Equal($"how network {(net - 1) % shippedMembers + 1} was trained", tunedMeta[ConfigKey(net)]);
         var bad = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--data", photos, "--prior-corrections", "2", "--out", tuned);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("--prior-corrections must lie in [0, 1]", bad.Stderr);

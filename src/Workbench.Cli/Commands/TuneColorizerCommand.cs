@@ -70,10 +70,32 @@ internal static class TuneColorizerCommand
         var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize)).Chosen;
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
-        var metadata = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)).ToDictionary();
-        ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, metadata);
+        ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, EnsembleMetadata([path, .. parse.GetValue(With)!]));
         Console.WriteLine($"wrote {output}: {chosen}");
         return 0;
+    }
+
+    /// <summary>
+    /// The tuned file's own metadata: the first file's (less the workbench.* keys Save writes), with each network's
+    /// training config under the key of its place in the ensemble ("config" for net, "config_netK" for netK), so a
+    /// rebuilt ensemble still says how every one of its networks was trained.
+    /// </summary>
+    internal static Dictionary<string, string> EnsembleMetadata(IReadOnlyList<string> paths)
+    {
+        var metadata = new Dictionary<string, string>();
+        var offset = 0;
+        foreach (var path in paths)
+        {
+            var header = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata;
+            foreach (var (key, value) in header.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)))
+            {
+                var net = key == "config" ? 1 : key.StartsWith("config_net", StringComparison.Ordinal) && int.TryParse(key["config_net".Length..], out var k) ? k : 0;
+                if (net > 0) metadata[offset + net == 1 ? "config" : $"config_net{offset + net}"] = value;
+                else if (offset == 0) metadata[key] = value;
+            }
+            offset += ZhangSpec.FromJson(ModelFile.ReadInfo(path).Architecture).Members;
+        }
+        return metadata;
     }
 
     private static (ZhangColorizer Model, ModelFileInfo Info) LoadZhang(string path)
