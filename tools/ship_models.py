@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED = {
     # file in models/: (run folder under --runs, weights file in it, store float32 as float16)
     "espcn-x2.safetensors": ("quickstart-espcn-x2", "generator.safetensors", False),
-    "colorizer.safetensors": ("gc-a2", "generator.safetensors", True),
+    "colorizer.safetensors": ("rf-a", "generator.safetensors", True),
 }
 
 

@@ -58,7 +58,7 @@ def bin_centers(step=10.0, limit=110.0):
 def block(*convs):
     layers = []
     for ci, co, s, d in convs:
-        layers += [nn.Conv2d(ci, co, 3, s, d, d, bias=False), nn.BatchNorm2d(co), nn.ReLU()]
+        layers += [nn.Conv2d(ci, co, 3, s, d, d, bias=False, padding_mode="reflect"), nn.BatchNorm2d(co), nn.ReLU()]
     return nn.Sequential(*layers)
 
 
@@ -108,7 +108,7 @@ def main(out_dir):
                 m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
     for k, v in net.state_dict().items():
         out[f"net/state/{k}"] = v.clone()
-    gray = torch.rand(2, 1, 32, 48, generator=g).expand(2, 3, 32, 48).contiguous()
+    gray = torch.rand(2, 1, 40, 48, generator=g).expand(2, 3, 40, 48).contiguous()  # 40: the smallest side reflection takes
     out["net/in0"] = gray
     reference = copy.deepcopy(net)
     net.eval()
@@ -123,7 +123,7 @@ def main(out_dir):
     out["net/train"], out["net/gout"], out["net/grad_in0"] = y.detach().clone(), gout, x.grad.clone()
 
     # The rebalanced loss on the training logits, against an RGB target.
-    target = torch.rand(2, 3, 32, 48, generator=g)
+    target = torch.rand(2, 3, 40, 48, generator=g)
     prior = torch.rand(len(centers), generator=g) ** 4
     prior = prior / prior.sum()
     weight = rebalance(prior, centers)

@@ -41,7 +41,7 @@ public sealed record QuickstartOptions
     };
 }
 
-/// <param name="ColorizerWeights">The colorizer the quickstart applies: the shipped one (models/: an ensemble of two networks trained for ~4.4 CPU-hours in all; see MODEL_CARD.md).</param>
+/// <param name="ColorizerWeights">The colorizer the quickstart applies: the shipped one (models/: an ensemble of two networks trained for ~7.5 CPU-hours in all; see MODEL_CARD.md).</param>
 /// <param name="Colorization">The whole NoGAN run; its WeightsPath is the generator after the GAN.</param>
 public sealed record QuickstartResult(string ReportPath, string OutputDirectory, SrTrainingResult SuperResolution, string ColorizerWeights, ColorizeRunResult Colorization,
     ColorizeEvaluationResult ColorizationScores, TimeSpan Elapsed)
@@ -228,7 +228,7 @@ public static class Quickstart
             report.Table(table);
             var (shippedScore, before, after, gray) = (evaluation.Mean(QuickstartResult.ShippedMethod), evaluation.Mean(QuickstartResult.PretrainedMethod),
                 evaluation.Mean(QuickstartResult.GanMethod), evaluation.Mean("input"));
-            report.Paragraph($"The shipped colorizer (two of Zhang et al.'s classification networks over ab bins, an ensemble trained for ~4.4 CPU-hours on Debian's colour photos; models/MODEL_CARD.md) " +
+            report.Paragraph($"The shipped colorizer (two of Zhang et al.'s classification networks over ab bins, an ensemble trained for ~7.5 CPU-hours on Debian's colour photos; models/MODEL_CARD.md) " +
                              $"scores a Lab chroma error of {F(shippedScore.ChromaError)} at colourfulness {F(shippedScore.Colorfulness, "F1")}; the pictures below use it. " +
                              "The U-Net rows are this quickstart's own minutes-long DeOldify NoGAN run on ~20 photos, a demonstration of the pipeline.");
             report.Paragraph("The Lab chroma error is the mean a*b* distance to the original's colours: it rewards cautious, plausible colour and punishes " +

@@ -57,6 +57,24 @@ public sealed class ZhangColorizerTests
         Assert.InRange(Error(x.grad!, Get("net/grad_in0")), 0, 1e-5);
     }
 
+    [Theory]
+    [InlineData(8, 8)]
+    [InlineData(16, 64)]
+    [InlineData(32, 40)]
+    public void InputsTooSmallForReflectionPaddingGiveQuarterSizeLogitsThatDependOnlyOnThemselves(int height, int width)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new ZhangColorNet(Get("bins/centers").size(0), width: 4);
+        net.eval();
+        var x = torch.rand(1, 3, height, width);
+        using var noGrad = torch.no_grad();
+        var logits = net.call(x);
+        Assert.Equal(new long[] { 1, net.Bins, height / 4, width / 4 }, logits.shape);
+        // The same photo with its edge pixels already repeated out to the smallest side gives the same logits.
+        var grown = nn.functional.pad(x, new long[] { 0, Math.Max(0, ZhangColorNet.MinSide - width), 0, Math.Max(0, ZhangColorNet.MinSide - height) }, "replicate");
+        Assert.InRange(Error(logits, net.call(grown).narrow(2, 0, height / 4).narrow(3, 0, width / 4)), 0, 1e-5);
+    }
+
     [Fact]
     public void RebalancedLossTargetsWeightsValueAndGradientMatchPyTorch()
     {
@@ -78,7 +96,7 @@ public sealed class ZhangColorizerTests
         using var scope = torch.NewDisposeScope();
         using var bins = new AbBins();
         var target = Get("loss/target");
-        var ab = nn.functional.adaptive_avg_pool2d(Workbench.Data.ColorSpace.RgbToLab(target).narrow(1, 1, 2), new nn.Size2(8, 12));
+        var ab = nn.functional.adaptive_avg_pool2d(Workbench.Data.ColorSpace.RgbToLab(target).narrow(1, 1, 2), new nn.Size2(10, 12));
         Assert.True(bins.Encode(ab).equal(Get("loss/classes")));
     }
 

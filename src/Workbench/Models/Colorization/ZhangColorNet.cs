@@ -11,6 +11,8 @@ namespace Workbench.Models.Colorization;
 /// (the paper had none; it keeps edges of colour regions where the gray image has them) and widths
 /// w, 2w, 4w, 8w instead of 64 … 512 (w = 64 is the paper's). Logits are float; decoding is <see cref="AbBins.AnnealedMean"/>.
 /// Input (N, 3, H, W) gray RGB in [0, 1] (colour input is reduced to its lightness), H and W multiples of 8.
+/// The 3×3 convs pad by reflection, not zeros: a zero border reads as a mid-gray frame round the photo, and a
+/// network trained so paints that edge (magenta corners on bright skies).
 /// </summary>
 public sealed class ZhangColorNet : nn.Module<Tensor, Tensor>
 {
@@ -49,15 +51,22 @@ public sealed class ZhangColorNet : nn.Module<Tensor, Tensor>
     /// <summary>Inputs whose sides are multiples of this need no padding.</summary>
     public const int Stride = 8;
 
+    /// <summary>The smallest side the convs take: reflection needs the 1/8 map wider than the dilated conv's pad (4).</summary>
+    public const int MinSide = 5 * Stride;
+
     public override Tensor forward(Tensor x)
     {
         ShapeChecks.Image(x, 3, nameof(ZhangColorNet));
         using var scope = torch.NewDisposeScope();
+        var (height, width) = (x.size(2), x.size(3));
         var l = ColorSpace.RgbToLab(x).narrow(1, 0, 1) / 50 - 1;    // (N, 1, H, W) lightness in [−1, 1]
+        if (height < MinSide || width < MinSide)                      // tiny inputs: edge pixels repeated out to MinSide
+            l = nn.functional.pad(l, new long[] { 0, Math.Max(0, MinSide - width), 0, Math.Max(0, MinSide - height) }, "replicate");
         var quarter = down2.call(down1.call(l));                      // (N, 4w, H/4, W/4)
         var h = dilated.call(down3.call(quarter));                    // (N, 8w, H/8, W/8)
         h = fuse.call(torch.cat(new[] { up.call(h), quarter }, 1));   // (N, 4w, H/4, W/4)
-        return head.call(h).MoveToOuterDisposeScope();                // (N, Q, H/4, W/4) logits
+        var logits = head.call(h);                                    // (N, Q, H/4, W/4)
+        return logits.narrow(2, 0, height / OutputStride).narrow(3, 0, width / OutputStride).MoveToOuterDisposeScope();
     }
 
     /// <summary>Conv 3×3 (stride, dilation) → BatchNorm → ReLU, per (in, out, stride, dilation).</summary>
@@ -66,7 +75,7 @@ public sealed class ZhangColorNet : nn.Module<Tensor, Tensor>
         var layers = new List<nn.Module<Tensor, Tensor>>();
         foreach (var (i, o, s, d) in convs)
         {
-            layers.Add(new nn.Conv2d(i, o, 3, stride: s, padding: d, dilation: d, bias: false));
+            layers.Add(new nn.Conv2d(i, o, 3, stride: s, padding: d, dilation: d, bias: false, padding_mode: "reflect"));
             layers.Add(new nn.BatchNorm2d(o));
             layers.Add(new nn.ReLU());
         }
