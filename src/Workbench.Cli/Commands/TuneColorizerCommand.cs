@@ -40,6 +40,7 @@ internal static class TuneColorizerCommand
         var path = parse.GetValue(ModelPath)!;
         var (zhang, info) = LoadZhang(path);
         var others = parse.GetValue(With)!.Select(p => LoadZhang(p).Model).ToList();
+        var sources = others.Prepend(zhang).Zip([path, .. parse.GetValue(With)!], (m, p) => (p, m.Nets.Count)).ToList();
         if (others.Count > 0)
         {
             var single = zhang;
@@ -70,7 +71,7 @@ internal static class TuneColorizerCommand
         var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize)).Chosen;
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
-        ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, EnsembleMetadata([path, .. parse.GetValue(With)!]));
+        ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, EnsembleMetadata(sources));
         Console.WriteLine($"wrote {output}: {chosen}");
         return 0;
     }
@@ -80,11 +81,11 @@ internal static class TuneColorizerCommand
     /// training config under the key of its place in the ensemble ("config" for net, "config_netK" for netK), so a
     /// rebuilt ensemble still says how every one of its networks was trained.
     /// </summary>
-    internal static Dictionary<string, string> EnsembleMetadata(IReadOnlyList<string> paths)
+    private static Dictionary<string, string> EnsembleMetadata(IReadOnlyList<(string Path, int Networks)> sources)
     {
         var metadata = new Dictionary<string, string>();
         var offset = 0;
-        foreach (var path in paths)
+        foreach (var (path, networks) in sources)
         {
             var header = Torch.Serialization.SafeTensors.ReadHeader(path).Metadata;
             foreach (var (key, value) in header.Where(kv => !kv.Key.StartsWith("workbench.", StringComparison.Ordinal)))
@@ -93,7 +94,7 @@ internal static class TuneColorizerCommand
                 if (net > 0) metadata[offset + net == 1 ? "config" : $"config_net{offset + net}"] = value;
                 else if (offset == 0) metadata[key] = value;
             }
-            offset += ZhangSpec.FromJson(ModelFile.ReadInfo(path).Architecture).Members;
+            offset += networks;
         }
         return metadata;
     }
