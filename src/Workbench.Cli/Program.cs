@@ -37,6 +37,7 @@ internal static class Program
             EvaluateCommand.Create(),
             ExperimentCommand.Create(),
             ExportCommand.Create(),
+            ImportCommand.Create(),
             KernelCommand.Create(),
             NotebookCommand.Create(),
             PrepareCommand.Create(),

@@ -55,10 +55,7 @@ public class EvaluateCommandTests
         var (original, info) = Inference.ModelFile.Load(Path.Combine(PythonReference.RepoRoot, "models", "colorizer.safetensors"));
         var shippedMembers = Models.Colorization.ZhangSpec.FromJson(info.Architecture).Members;
         static string ConfigKey(int net) => net == 1 ? "config" : $"config_net{net}";
-        var metadata = Enumerable.Range(1, shippedMembers).ToDictionary(ConfigKey, n => $"how network {n} was trained");
-        metadata[Inference.ModelFile.NetworkKey] = info.Network;
-        metadata[Inference.ModelFile.ArchitectureKey] = info.Architecture;
-        metadata[Inference.ModelFile.TaskKey] = info.Task;
+        var metadata = Inference.ModelFile.Metadata(info, Enumerable.Range(1, shippedMembers).ToDictionary(ConfigKey, n => $"how network {n} was trained"));
         using (original)
             Torch.Serialization.SafeTensors.Save(shipped, original.state_dict().Where(kv => kv.Key != Models.Colorization.ZhangColorizer.ClassLogWeightKey).ToDictionary(), metadata);
         var more = Directory.CreateDirectory(Path.Combine(dir.Path, "more")).FullName;

@@ -22,7 +22,7 @@ internal static class ExportCommand
             using var _ = model;
             var size = parse.GetValue(Size);
             var result = OnnxExporter.Export(model, parse.GetValue(Out)!, new long[] { 1, 3, size, size },
-                new Dictionary<string, string> { ["workbench.network"] = info.Network, ["workbench.architecture"] = info.Architecture, ["workbench.task"] = info.Task });
+                ModelFile.Metadata(info));
             Console.WriteLine($"{result.Path}: {result.Nodes} nodes, {result.Bytes / 1e6:F1} MB (traced at {size}x{size})");
             return 0;
         });

@@ -11,8 +11,8 @@ internal static class UpscaleCommand
 {
     private static readonly Argument<string> Input = new("input") { Description = "Image file, or a folder of images (searched recursively)" };
     private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one" };
-    private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights (.safetensors); files saved by Workbench record their architecture and scale [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
-    private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, for weights without metadata (e.g. a PyTorch state_dict; the SR notes' GeneratorESPCN loads with --arch espcn): {string.Join(", ", SuperResolutionModels.Architectures)}" };
+    private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights: .safetensors (files saved by Workbench record their architecture and scale) or a PyTorch .pth (BasicSR/Real-ESRGAN RRDBNet, ESPCN; recognised by its keys) [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
+    private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, where weights without metadata fit several or none of the registered key layouts: {string.Join(", ", SuperResolutionModels.Architectures)}" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Upscaling factor, for weights without metadata (2, 4, ...)" };
     private static readonly Option<int> Tile = new("--tile") { Description = "Tile side in input pixels (0 = whole image at once)", DefaultValueFactory = _ => 256 };
     private static readonly Option<int> Overlap = new("--overlap") { Description = "Context pixels around each tile; tiles blend over this width", DefaultValueFactory = _ => 16 };

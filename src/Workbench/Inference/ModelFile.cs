@@ -12,50 +12,37 @@ namespace Workbench.Inference;
 public sealed record ModelFileInfo(string Network, string Architecture, string Task);
 
 /// <summary>
-/// Generator weights that run without the training code: a safetensors file whose metadata names the network
-/// ("workbench.network"), its constructor arguments ("workbench.architecture", JSON) and the task
-/// ("workbench.task": colorize, defade, superres). <see cref="Load"/> rebuilds the network from those alone.
-/// Training checkpoints load too (their generator, rebuilt from the saved training config).
+/// Colorization and restoration networks through <see cref="ModelRegistry"/>: a weights file whose metadata names the
+/// network (<c>arch</c>), its constructor arguments (<c>spec</c>, JSON) and the task (<c>task</c>: colorize, defade).
+/// <see cref="Load"/> rebuilds the network from those alone. Files written before the registry (<c>workbench.network</c>,
+/// <c>workbench.architecture</c>, <c>workbench.task</c>) and training checkpoints (their generator, rebuilt from the
+/// saved training config) load too.
 /// </summary>
 public static class ModelFile
 {
-    public const string NetworkKey = WeightsDescription.NetworkKey;
-    public const string ArchitectureKey = UnetSpec.MetadataKey;
-    public const string TaskKey = WeightsDescription.TaskKey;
-
-    /// <summary>The networks a file can name; an unknown name fails and lists these.</summary>
-    private static readonly IReadOnlyDictionary<string, Func<string, nn.Module<Tensor, Tensor>>> Networks = new Dictionary<string, Func<string, nn.Module<Tensor, Tensor>>>
-    {
-        [nameof(DynamicUnet)] = json => UnetSpec.FromJson(json).Build(),
-        [nameof(HypercolumnColorizer)] = json => HypercolumnSpec.FromJson(json).Build(),
-        [nameof(ZhangColorizer)] = json => ZhangSpec.FromJson(json).Build(),
-    };
-
     /// <summary>Writes <paramref name="model"/>'s state_dict with its description.</summary>
-    public static void Save(string path, nn.Module model, ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null)
-    {
-        var metadata = new Dictionary<string, string> { [NetworkKey] = info.Network, [ArchitectureKey] = info.Architecture, [TaskKey] = info.Task };
-        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) metadata[k] = v;
-        Checkpoint.ExportWeights(path, model, metadata);
-    }
+    public static void Save(string path, nn.Module model, ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null) =>
+        Checkpoint.ExportWeights(path, model, Metadata(info, extra));
+
+    /// <summary>The metadata describing a network: <c>arch</c>, <c>spec</c> and <c>task</c>, then <paramref name="extra"/>.</summary>
+    public static Dictionary<string, string> Metadata(ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null) =>
+        ModelRegistry.Metadata(info.Network, new Dictionary<string, string> { [ModelRegistry.SpecKey] = info.Architecture }, info.Task, extra);
 
     public static ModelFileInfo ReadInfo(string path)
     {
         var header = SafeTensors.ReadHeader(path);
-        return InfoFrom(header.Metadata, path, header.Entries.Select(e => e.Name).ToList());
+        return InfoFrom(ModelRegistry.Normalise(header.Metadata), path, header.Entries.Select(e => e.Name).ToList());
     }
 
     /// <summary>Rebuilds the network a weights file (or a training checkpoint) describes and loads its weights, in eval mode.</summary>
     public static (nn.Module<Tensor, Tensor> Model, ModelFileInfo Info) Load(string path, Device? device = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
-        var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
+        var (tensors, raw) = WeightsFile.Read(path);
         try
         {
-            var info = InfoFrom(metadata, path, tensors.Keys);
-            if (!Networks.TryGetValue(info.Network, out var build))
-                throw new InvalidDataException($"{path}: unknown network '{info.Network}'; known: {string.Join(", ", Networks.Keys)}");
-            var model = build(info.Architecture);
+            var info = InfoFrom(ModelRegistry.Normalise(raw), path, tensors.Keys);
+            var entry = ModelRegistry.Get(info.Network, info.Task);
+            var model = entry.Build(new Dictionary<string, string> { [ModelRegistry.SpecKey] = info.Architecture });
             // A checkpoint holds "models/<name>/..." per model: the generator (GAN step) or the model (supervised step).
             var prefix = new[] { "models/generator/", "models/model/" }.FirstOrDefault(p => tensors.Keys.Any(k => k.StartsWith(p, StringComparison.Ordinal)));
             // A zhang checkpoint trained the colorizer's net alone (its decoding has no weights).
@@ -82,16 +69,17 @@ public static class ModelFile
 
     private static ModelFileInfo InfoFrom(IReadOnlyDictionary<string, string> metadata, string path, IReadOnlyCollection<string> keys)
     {
-        if (metadata.TryGetValue(NetworkKey, out var network) && metadata.TryGetValue(ArchitectureKey, out var architecture))
-            return new ModelFileInfo(network, architecture, metadata.GetValueOrDefault(TaskKey, "colorize"));
+        if (metadata.TryGetValue(ModelRegistry.ArchKey, out var network) && metadata.TryGetValue(ModelRegistry.SpecKey, out var spec))
+            return new ModelFileInfo(network, spec, metadata.GetValueOrDefault(ModelRegistry.TaskKey, ModelRegistry.Tasks.Colorize));
         // A training checkpoint: the recipe stores the generator's description in its config.
         if (metadata.TryGetValue("config", out var config) && JsonNode.Parse(config) is JsonObject c
             && c["generatorNetwork"]?.GetValue<string>() is { } net && c["generatorArchitecture"]?.GetValue<string>() is { } arch)
-            return new ModelFileInfo(net, arch, c["task"]?.GetValue<string>() ?? "colorize");
-        if (metadata.ContainsKey("arch"))
+            return new ModelFileInfo(net, arch, c["task"]?.GetValue<string>() ?? ModelRegistry.Tasks.Colorize);
+        if (metadata.ContainsKey(ModelRegistry.ArchKey))
             throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}, not a colorization model; " +
                 "expected a generator written by `workbench train colorize|defade` (use this one with `workbench upscale`)");
         throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}: it does not say which network it holds; " +
-            $"expected '{NetworkKey}' and '{ArchitectureKey}' metadata, as ModelFile.Save and `workbench train` write (or build the network and call load_state_dict)");
+            $"expected '{ModelRegistry.ArchKey}' and '{ModelRegistry.SpecKey}' metadata, as ModelFile.Save and `workbench train` write " +
+            $"(colorizers registered: {string.Join(", ", ModelRegistry.Names(ModelRegistry.Tasks.Colorize))}; or build the network and call load_state_dict)");
     }
 }

@@ -295,7 +295,8 @@ public sealed class Upscaler : IDisposable
     {
         using var noGrad = torch.no_grad();
         var rgb = patch.narrow(1, 0, 3);
-        var y = model.call(rgb.to(Options.Device));
+        var y = model.call(PadToMultiple(rgb, (model as ISuperResolutionNet)?.InputMultiple ?? 1).to(Options.Device));
+        if (y.size(2) > rgb.size(2) * Scale || y.size(3) > rgb.size(3) * Scale) y = y.narrow(2, 0, rgb.size(2) * Scale).narrow(3, 0, rgb.size(3) * Scale);
         var expected = new[] { 1, 3, rgb.size(2) * Scale, rgb.size(3) * Scale };
         if (!y.shape.SequenceEqual(expected))
             throw new InvalidOperationException($"the network turned a [{string.Join(", ", rgb.shape)}] tile into [{string.Join(", ", y.shape)}], expected [{string.Join(", ", expected)}]: is its scale really {Scale}?");
@@ -303,6 +304,18 @@ public sealed class Upscaler : IDisposable
         if (patch.size(1) == 4) parts.Add(Bicubic(patch.narrow(1, 3, 1)));
         if (compare) parts.Add(Bicubic(rgb));
         return parts.Count == 1 ? parts[0] : torch.cat(parts);
+    }
+
+    /// <summary>
+    /// The tile grown on the right and bottom to a multiple of <paramref name="multiple"/>, mirrored as Real-ESRGAN's
+    /// mod-pad does (edge-repeated where the tile is too small to mirror); the output is cropped back by the caller.
+    /// </summary>
+    private static Tensor PadToMultiple(Tensor x, long multiple)
+    {
+        var (h, w) = (x.size(2), x.size(3));
+        var (padH, padW) = ((multiple - h % multiple) % multiple, (multiple - w % multiple) % multiple);
+        if (padH == 0 && padW == 0) return x;
+        return F.pad(x, [0, padW, 0, padH], padH < h && padW < w ? "reflect" : "replicate");
     }
 
     /// <summary>Caption strip height under a compare image: a tenth of the image, 14 to 48 px.</summary>

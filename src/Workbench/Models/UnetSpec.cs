@@ -4,7 +4,7 @@ namespace Workbench.Models;
 
 /// <summary>
 /// What builds a <see cref="DynamicUnet"/>: the encoder and the decoder's hyperparameters. Weights files record
-/// it in their safetensors metadata (<see cref="MetadataKey"/>), so a file alone rebuilds its network.
+/// it in their safetensors metadata (<see cref="ModelRegistry.SpecKey"/>), so a file alone rebuilds its network.
 /// </summary>
 /// <param name="Encoder">resnet18, resnet34, resnet50 or resnet101.</param>
 /// <param name="EncoderWidth">The ResNet's base width (64 = torchvision's, the only one ImageNet weights exist for).</param>
@@ -18,7 +18,6 @@ namespace Workbench.Models;
 public sealed record UnetSpec(string Encoder = "resnet34", int EncoderWidth = 64, string Blocks = "wide", double NfFactor = 2.0, bool SelfAttention = true,
     bool Blur = true, bool Spectral = true, int InChannels = 3, int OutChannels = 3)
 {
-    public const string MetadataKey = "workbench.architecture";
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -60,6 +59,4 @@ public sealed record UnetSpec(string Encoder = "resnet34", int EncoderWidth = 64
 
     public static UnetSpec FromJson(string json) => JsonSerializer.Deserialize<UnetSpec>(json, Json) ?? throw new ArgumentException("empty U-Net spec");
 
-    /// <summary>Safetensors metadata recording this architecture (and a kind, "colorize", "defade", "superres").</summary>
-    public Dictionary<string, string> ToMetadata(string task) => new() { [MetadataKey] = ToJson(), ["workbench.task"] = task, ["workbench.network"] = nameof(DynamicUnet) };
 }

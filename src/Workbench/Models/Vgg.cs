@@ -104,7 +104,7 @@ public abstract class Vgg : nn.Module<Tensor, Tensor>
     /// <summary>Loads <c>features.N.*</c> tensors from a converted torchvision file; keys beyond the layers built are ignored.</summary>
     private protected void LoadFeatures(string path)
     {
-        var all = SafeTensors.Load(path);
+        var all = WeightsFile.ReadStateDict(path); // torchvision's own vgg16-397923af.pth, or a safetensors conversion
         try
         {
             var own = state_dict().Keys.ToHashSet();
@@ -163,7 +163,7 @@ public sealed class Vgg16 : Vgg
     {
     }
 
-    /// <summary>Pretrained features from a safetensors file converted from torchvision (see <see cref="Vgg"/>); frozen.</summary>
+    /// <summary>Pretrained features from torchvision's checkpoint (<c>.pth</c>) or a safetensors conversion of it (see <see cref="Vgg"/>); frozen.</summary>
     public static Vgg16 FromSafeTensors(string path, int? last_layer = null)
     {
         var vgg = new Vgg16(last_layer);

@@ -11,19 +11,14 @@ namespace Workbench.Models;
 /// </summary>
 public static class WeightsDescription
 {
-    /// <summary>The metadata key naming a colorization/restoration network (Inference.ModelFile writes it).</summary>
-    public const string NetworkKey = "workbench.network";
-
-    /// <summary>The metadata key of the task (colorize, defade, superres).</summary>
-    public const string TaskKey = "workbench.task";
-
-    /// <summary>What the file is, in a few words.</summary>
+    /// <summary>What the file is, in a few words (<paramref name="metadata"/> as read, or <see cref="ModelRegistry.Normalise"/>d).</summary>
     public static string Describe(IReadOnlyDictionary<string, string> metadata, IReadOnlyCollection<string> keys)
     {
-        if (metadata.TryGetValue("arch", out var arch))
-            return $"a {(metadata.TryGetValue("scale", out var s) ? "x" + s + " " : "")}super-resolution network ('{arch}')";
-        if (metadata.TryGetValue(NetworkKey, out var network))
-            return $"a {metadata.GetValueOrDefault(TaskKey, "colorize")} model ({network})";
+        metadata = ModelRegistry.Normalise(metadata);
+        if (metadata.TryGetValue(ModelRegistry.ArchKey, out var arch))
+            return metadata.GetValueOrDefault(ModelRegistry.TaskKey) is ModelRegistry.Tasks.SuperResolution or null
+                ? $"a {(metadata.TryGetValue("scale", out var s) ? "x" + s + " " : "")}super-resolution network ('{arch}')"
+                : $"a {metadata[ModelRegistry.TaskKey]} model ({arch})";
         if (metadata.TryGetValue("config", out var config) && TryParse(config) is { } c)
         {
             var task = c["task"]?.GetValue<string>();
@@ -33,8 +28,11 @@ public static class WeightsDescription
     }
 
     /// <summary>True when the file describes itself as something other than a super-resolution network.</summary>
-    public static bool IsNonSuperResolutionModel(IReadOnlyDictionary<string, string> metadata) =>
-        !metadata.ContainsKey("arch") && (metadata.TryGetValue(TaskKey, out var task) ? task != "superres" : metadata.ContainsKey(NetworkKey) || IsColorizeCheckpoint(metadata));
+    public static bool IsNonSuperResolutionModel(IReadOnlyDictionary<string, string> metadata)
+    {
+        metadata = ModelRegistry.Normalise(metadata);
+        return metadata.TryGetValue(ModelRegistry.TaskKey, out var task) ? task != ModelRegistry.Tasks.SuperResolution : IsColorizeCheckpoint(metadata);
+    }
 
     /// <summary>A state_dict mismatch in one line: counts and a few key names, not the full lists.</summary>
     public static string Summarize(nn.StateDictException e)

@@ -248,7 +248,7 @@ public static class ColorizeRecipe
         {
             if (unet.EncoderWidth != 64) throw new ArgumentException($"encoderWeights: the '{c.Generator}' preset has a narrow encoder (width {unet.EncoderWidth}); ImageNet weights fit stable/artistic only");
             encoder = ResNet.Create(unet.Encoder);
-            encoder.load_state_dict(Torch.Serialization.SafeTensors.Load(c.EncoderWeights));
+            encoder.load_state_dict(WeightsFile.ReadStateDict(c.EncoderWeights)); // torchvision's resnet*.pth or safetensors
         }
         return unet.Build(encoder);
     }

@@ -250,14 +250,12 @@ public static class SuperResolutionRecipe
         {
             if (exported is BicubicResidual { Net: Espcn espcn } && espcn.get_submodule("pixel_shuffle") is UpsampleHead { steps: UpsampleSteps.OneStep, convs_after: 0 })
                 exported = folded = EspcnBicubic.FoldResidual(espcn);
-            if (exported is not ISuperResolutionNet net) throw new InvalidOperationException($"{exported.GetName()} does not describe its architecture");
-            var metadata = new Dictionary<string, string>(net.Hyperparameters)
+            if (exported is not ISuperResolutionNet) throw new InvalidOperationException($"{exported.GetName()} does not describe its architecture");
+            var metadata = SuperResolutionModels.Metadata(exported, new Dictionary<string, string>
             {
-                ["arch"] = net.Architecture,
-                ["scale"] = Str(net.Scale),
                 ["trained_by"] = "workbench train sr",
                 ["training_config"] = Config.ToJson(config),
-            };
+            });
             if (folded is not null) metadata["folded"] = $"trained as bicubic + ESPCN({config.Channels}); channels 0..{folded.channels - config.Channels - 1} compute the bicubic part";
             if (generator is AppliedTwice) metadata["trained_as"] = "applied twice (x4 = net(net(x)))";
             Checkpoint.ExportWeights(path, exported, metadata);

@@ -73,6 +73,19 @@ public class UpscalerTests : IDisposable
     }
 
     [Fact]
+    public void AnX2RrdbNetTakesOddSizesThroughARightAndBottomMirror()
+    {
+        // BasicSR's x2 RRDBNet pixel-unshuffles first, so its input must be even; Real-ESRGAN mirrors the missing row/column.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(7);
+        using var model = new RrdbNet(scale: 2, num_feat: 8, num_block: 1, num_grow_ch: 4);
+        var image = Picture(3, 13, 17);
+        using var upscaler = new Upscaler(model, 2, new UpscaleOptions { Tile = 0, Overlap = 0 });
+        var expected = model.eval().call(F.pad(image.unsqueeze(0), [0, 1, 0, 1], "reflect"))[0].narrow(1, 0, 26).narrow(2, 0, 34);
+        Assert.True(MaxAbsDiff(expected, upscaler.Upscale(image)) < 1e-6);
+    }
+
+    [Fact]
     public void TinyImagesWork()
     {
         using var scope = torch.NewDisposeScope();

@@ -220,11 +220,7 @@ public sealed class ZhangColorizerTests
         try
         {
             var state = colorizer.state_dict().Where(kv => kv.Key != ZhangColorizer.ClassLogWeightKey).ToDictionary();
-            SafeTensors.Save(path, state, new Dictionary<string, string>
-            {
-                [Workbench.Inference.ModelFile.NetworkKey] = nameof(ZhangColorizer), [Workbench.Inference.ModelFile.ArchitectureKey] = colorizer.Spec.ToJson(),
-                [Workbench.Inference.ModelFile.TaskKey] = "colorize",
-            });
+            SafeTensors.Save(path, state, Workbench.Inference.ModelFile.Metadata(new Workbench.Inference.ModelFileInfo(nameof(ZhangColorizer), colorizer.Spec.ToJson(), "colorize")));
             var (loaded, _) = Workbench.Inference.ModelFile.Load(path);
             using (loaded) Assert.False(Assert.IsType<ZhangColorizer>(loaded).HasClassWeights);
         }

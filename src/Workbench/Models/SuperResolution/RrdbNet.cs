@@ -126,6 +126,8 @@ public sealed class RrdbNet : nn.Module<Tensor, Tensor>, ISuperResolutionNet
     /// <summary>The default tail always upsamples x4; smaller scales fold pixels into channels first.</summary>
     private long UnshuffleFactor => scale switch { 2 => 2, 1 => 4, _ => 1 };
 
+    long ISuperResolutionNet.InputMultiple => head is null ? UnshuffleFactor : 1;
+
     public string Architecture => "rrdb";
 
     long ISuperResolutionNet.Scale => scale;

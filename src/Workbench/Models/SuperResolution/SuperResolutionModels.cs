@@ -16,76 +16,69 @@ public interface ISuperResolutionNet
 
     /// <summary>Constructor arguments as strings, enough to rebuild the network (saved as safetensors metadata).</summary>
     IReadOnlyDictionary<string, string> Hyperparameters { get; }
+
+    /// <summary>Input height and width must be multiples of this (BasicSR's x2 RRDBNet pixel-unshuffles by 2 first).</summary>
+    long InputMultiple => 1;
 }
 
 /// <summary>
-/// The explicit registry of SR generators, and weights files that record their architecture: the safetensors
-/// metadata holds <c>arch</c>, <c>scale</c> and the hyperparameters (<c>channels</c>, ...), so a file is enough to
-/// rebuild and load its network. An unknown name fails and lists the known ones.
+/// Super-resolution networks through <see cref="ModelRegistry"/>: weights files that record their architecture (the
+/// safetensors metadata holds <c>arch</c>, <c>task</c>, <c>scale</c> and the hyperparameters: <c>channels</c>, ...),
+/// so a file is enough to rebuild and load its network, and checkpoints without metadata (converted from PyTorch, or
+/// published <c>.pth</c> files) recognised by their keys and shapes.
 /// </summary>
 public static class SuperResolutionModels
 {
-    private static readonly Dictionary<string, Func<long, IReadOnlyDictionary<string, string>, nn.Module<Tensor, Tensor>>> Factories = new()
-    {
-        ["espcn"] = Espcn.FromHyperparameters,
-        ["rrdb"] = RrdbNet.FromHyperparameters,
-        ["dilated-rrdb"] = DilatedRrdbNet.FromHyperparameters,
-    };
-
-    /// <summary>The architecture names this registry builds.</summary>
-    public static IReadOnlyCollection<string> Architectures => Factories.Keys;
+    /// <summary>The registered super-resolution architectures.</summary>
+    public static IReadOnlyCollection<string> Architectures => ModelRegistry.Names(ModelRegistry.Tasks.SuperResolution);
 
     /// <summary>Builds a network by name with default weights; <paramref name="hyperparameters"/> as in a weights file's metadata.</summary>
     public static nn.Module<Tensor, Tensor> Create(string architecture, long scale, IReadOnlyDictionary<string, string>? hyperparameters = null)
     {
-        if (!Factories.TryGetValue(architecture, out var factory))
-            throw new ArgumentException($"unknown SR architecture '{architecture}'; known: {string.Join(", ", Factories.Keys)}", nameof(architecture));
-        return factory(scale, hyperparameters ?? new Dictionary<string, string>());
+        var entry = ModelRegistry.Get(architecture, ModelRegistry.Tasks.SuperResolution);
+        var h = new Dictionary<string, string>(hyperparameters ?? new Dictionary<string, string>()) { ["scale"] = scale.ToString(CultureInfo.InvariantCulture) };
+        return entry.Build(h);
     }
 
-    /// <summary>Saves a network's state_dict with its architecture, scale and hyperparameters as metadata.</summary>
-    public static void Save(nn.Module model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    /// <summary>The metadata describing <paramref name="model"/>: its architecture, scale and hyperparameters, then <paramref name="extraMetadata"/>.</summary>
+    public static Dictionary<string, string> Metadata(nn.Module model, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         if (model is not ISuperResolutionNet net)
             throw new ArgumentException($"{model.GetType().Name} is not a registered SR network (ISuperResolutionNet); save its state_dict with SafeTensors.Save", nameof(model));
-        var metadata = new Dictionary<string, string>(net.Hyperparameters)
-        {
-            ["arch"] = net.Architecture,
-            ["scale"] = net.Scale.ToString(CultureInfo.InvariantCulture),
-        };
-        if (extraMetadata is not null)
-            foreach (var (k, v) in extraMetadata) metadata.TryAdd(k, v);
-        SafeTensors.Save(path, model.state_dict(), metadata);
+        var hyperparameters = new Dictionary<string, string>(net.Hyperparameters) { ["scale"] = net.Scale.ToString(CultureInfo.InvariantCulture) };
+        return ModelRegistry.Metadata(net.Architecture, hyperparameters, extra: extraMetadata);
     }
 
+    /// <summary>Saves a network's state_dict with its architecture, scale and hyperparameters as metadata.</summary>
+    public static void Save(nn.Module model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null) =>
+        SafeTensors.Save(path, model.state_dict(), Metadata(model, extraMetadata));
+
     /// <summary>
-    /// Builds the network a weights file describes and loads its weights (strict). <paramref name="architecture"/>
-    /// and <paramref name="scale"/> are needed only when the file has no such metadata (weights converted from
-    /// elsewhere); when both are present they must agree.
+    /// Builds the network a weights file describes and loads its weights (strict). The file is our safetensors or a
+    /// PyTorch checkpoint (<c>.pth</c>: BasicSR's <c>params_ema</c>/<c>params</c>, bare state dicts). Without metadata the
+    /// registry recognises the architecture by its keys and shapes; <paramref name="architecture"/> decides where it
+    /// cannot, and <paramref name="scale"/> where the shapes do not tell it. When given along with metadata, both must agree.
     /// </summary>
     public static (nn.Module<Tensor, Tensor> Model, string Architecture, long Scale) Load(string path, string? architecture = null, long? scale = null)
     {
-        var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
+        var (tensors, raw) = WeightsFile.Read(path);
         try
         {
+            var metadata = ModelRegistry.Normalise(raw);
             if (WeightsDescription.IsNonSuperResolutionModel(metadata))
                 throw new ArgumentException($"'{path}' is {WeightsDescription.Describe(metadata, tensors.Keys)}, not a super-resolution network; " +
-                    $"expected SR weights ({string.Join(", ", Factories.Keys)}: written by `workbench train sr`, or a state_dict with --arch)");
-            var arch = metadata.GetValueOrDefault("arch");
+                    $"expected SR weights ({string.Join(", ", Architectures)}: written by `workbench train sr`, or a state_dict with --arch)");
+            var arch = metadata.GetValueOrDefault(ModelRegistry.ArchKey);
             if (arch is not null && architecture is not null && arch != architecture)
                 throw new ArgumentException($"'{path}' holds a '{arch}' network, not '{architecture}'");
-            arch ??= architecture ?? throw new ArgumentException($"'{path}' does not record its architecture (no 'arch' metadata); say which with --arch ({string.Join(", ", Factories.Keys)})");
-            if (!Factories.ContainsKey(arch)) throw new ArgumentException($"unknown SR architecture '{arch}'; known: {string.Join(", ", Factories.Keys)}");
-            // The notes print GeneratorESPCN with its last conv inside `layers`; ours (and the authors' repository) name it pixel_shuffle.0.
-            IReadOnlyDictionary<string, Tensor> weights = arch == "espcn" ? Espcn.FromNotesLayout(tensors) : tensors;
-            // Checkpoints converted from elsewhere carry no metadata: read what the weight shapes tell.
-            var hyperparameters = InferFromWeights(arch, weights);
+            var (entry, layout, hyperparameters) = ModelRegistry.Resolve(path, tensors, metadata, arch ?? architecture, ModelRegistry.Tasks.SuperResolution);
+            var weights = layout?.Convert(tensors) ?? tensors;
             foreach (var (k, v) in metadata) hyperparameters[k] = v;
             long? fileScale = hyperparameters.TryGetValue("scale", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : null;
             if (fileScale is not null && scale is not null && fileScale != scale)
                 throw new ArgumentException($"'{path}' holds a x{fileScale} network, not x{scale}");
             var resolvedScale = fileScale ?? scale ?? throw new ArgumentException($"'{path}' does not record its scale (no 'scale' metadata); say which with --scale");
-            var model = Create(arch, resolvedScale, hyperparameters);
+            var model = Create(entry.Name, resolvedScale, hyperparameters);
             try
             {
                 model.load_state_dict(weights);
@@ -93,7 +86,7 @@ public static class SuperResolutionModels
             catch (nn.StateDictException e)
             {
                 model.Dispose();
-                throw new ArgumentException($"'{path}' ({WeightsDescription.Describe(metadata, tensors.Keys)}) does not fit a x{resolvedScale} '{arch}' network" +
+                throw new ArgumentException($"'{path}' ({WeightsDescription.Describe(metadata, tensors.Keys)}) does not fit a x{resolvedScale} '{entry.Name}' network" +
                     $"{(metadata.Count == 0 ? " with default hyperparameters (the file records none)" : "")}: {WeightsDescription.Summarize(e)}", e);
             }
             catch
@@ -101,7 +94,7 @@ public static class SuperResolutionModels
                 model.Dispose();
                 throw;
             }
-            return (model, arch, resolvedScale);
+            return (model, entry.Name, resolvedScale);
         }
         finally
         {
