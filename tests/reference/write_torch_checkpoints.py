@@ -226,6 +226,8 @@ def main(out):
         ("state_dict_wrapper.pth", {"state_dict": dp, "epoch": 4}, False, 2, sd),
         ("dataparallel_legacy.pth", dp, True, 2, sd),
         ("parameters.pth", params, False, 2, {k: v for k, v in params.items() if isinstance(v, torch.Tensor)}),
+        ("storage.pt", {"storage": torch.arange(5, dtype=torch.float32).storage(), "t": torch.ones(2)}, False, 2, {"t": torch.ones(2)}),
+        ("storage_legacy.pth", {"storage": torch.arange(5, dtype=torch.float32).storage(), "t": torch.ones(2)}, True, 2, {"t": torch.ones(2)}),
         ("nested.pt", nested(), False, 2, {"t": nested()["t"]}),
         ("nested_legacy_protocol4.pt", nested(), True, 4, {"t": nested()["t"]}),
         ("nested_protocol5.pt", nested(), False, 5, {"t": nested()["t"]}),

@@ -320,9 +320,10 @@ public static class TorchCheckpoint
             if (!storages.TryGetValue(key, out var record))
             {
                 // Every storage's bytes follow the pickle (8-byte count + data): what is declared must fit in what is left.
-                legacyDeclaredBytes = checked(legacyDeclaredBytes + ByteLength(numel, dtype, key) + 8);
-                if (legacyDeclaredBytes > legacy!.Remaining)
-                    throw new FormatException($"the storages declared so far need {legacyDeclaredBytes} bytes, but only {legacy.Remaining} are left in the file");
+                var bytes = ByteLength(numel, dtype, key);
+                if (bytes > legacy!.Remaining - legacyDeclaredBytes - 8)
+                    throw new FormatException($"storage '{key}' declares {numel} {dtype} elements ({bytes} bytes), but only {legacy.Remaining - legacyDeclaredBytes} bytes are left in the file for it");
+                legacyDeclaredBytes += bytes + 8;
                 record = new StorageRecord(key, dtype, numel, storages.Count);
                 storages.Add(key, record);
             }

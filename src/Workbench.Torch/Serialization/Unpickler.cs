@@ -596,6 +596,20 @@ internal sealed class Unpickler
         "torch.nn.parameter.Parameter", "torch.Tensor", "torch.Size", "torch.device",
     };
 
+    /// <summary>Globals PyTorch's allowlist has that rebuild tensors this reader cannot hold.</summary>
+    private static readonly Dictionary<string, string> UnsupportedTorchGlobals = new(StringComparer.Ordinal)
+    {
+        ["torch._utils._rebuild_qtensor"] = "a quantized tensor",
+        ["torch._utils._rebuild_sparse_tensor"] = "a sparse tensor",
+        ["torch._utils._rebuild_sparse_csr_tensor"] = "a sparse tensor",
+        ["torch.serialization._get_layout"] = "a sparse tensor's layout",
+        ["torch._utils._rebuild_meta_tensor_no_storage"] = "a meta tensor without data",
+        ["torch._utils._rebuild_wrapper_subclass"] = "a tensor subclass without data",
+        ["torch._utils._rebuild_tensor_v3"] = "a tensor with a dtype other than its storage's",
+        ["torch._utils._rebuild_device_tensor_from_numpy"] = "a tensor from NumPy data",
+        ["torch._utils._rebuild_device_tensor_from_cpu_tensor"] = "a device tensor",
+    };
+
     public static (string Module, string Name) MapName(string module, string name)
     {
         if (NameRenames.TryGetValue((module, name), out var renamed)) return renamed;
@@ -611,6 +625,8 @@ internal sealed class Unpickler
     {
         var (module, name) = MapName(writtenModule, writtenName);
         if (IsAllowed(module, name)) return new PickleGlobal(module, name);
+        if (UnsupportedTorchGlobals.TryGetValue(module + "." + name, out var what))
+            throw Error($"{module}.{name} rebuilds {what}, which this reader does not support (PyTorch's weights-only load allows it)");
         var refused = new RefusedValue(module + "." + name, writtenModule + "." + writtenName);
         refusals.Add(refused);
         if (deferRefusals) return refused;

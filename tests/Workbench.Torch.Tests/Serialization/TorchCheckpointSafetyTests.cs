@@ -332,6 +332,15 @@ public class TorchCheckpointSafetyTests
     }
 
     [Fact]
+    public void SparseAndQuantizedTensorsAreNamedAsUnsupported()
+    {
+        var main = new PickleWriter().Proto().Global("torch._utils", "_rebuild_sparse_tensor").Stop().ToArray();
+        Has("rebuilds a sparse tensor, which this reader does not support", Refused(PickleWriter.Legacy(main)));
+        main = new PickleWriter().Proto().Global("torch._utils", "_rebuild_qtensor").Stop().ToArray();
+        Has("quantized", Refused(PickleWriter.Legacy(main)));
+    }
+
+    [Fact]
     public void BoolStoragesHoldOnlyZerosAndOnes()
     {
         var main = PickleWriter.OneTensor("BoolStorage", "0", 3, 0, [3], [1], legacy: true);

@@ -230,6 +230,18 @@ public class TorchCheckpointTests
     }
 
     [Fact]
+    public void BareStoragesBecomeOneDimensionalTensors()
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var file in new[] { "storage.pt", "storage_legacy.pth" })
+        {
+            var root = Assert.IsType<PickleDict>(TorchCheckpoint.Load(PathOf(file)));
+            var storage = Assert.IsType<Tensor>(root["storage"]);
+            Assert.Equal(new float[] { 0, 1, 2, 3, 4 }, storage.data<float>());
+        }
+    }
+
+    [Fact]
     public void LittleEndianByteorderRecordIsAcceptedAndBigIsRefused()
     {
         using var scope = torch.NewDisposeScope();
