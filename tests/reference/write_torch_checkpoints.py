@@ -80,7 +80,7 @@ def views():
 
 def nested():
     t = torch.arange(6, dtype=torch.int64).view(2, 3)
-    return {"t": t, "list": [1, 2.5, "x", None, True, False, (1, "two")], "bytes": b"\x00\xffab", "big": 2**70, "neg": -5,
+    return {"t": t, "list": [1, 2.5, "x", None, True, False, (1, "two")], "bytes": b"\x00\xffab", "no_bytes": b"", "big": 2**70, "neg": -5,
             "neg_big": -2**65, "float": -0.125, "unicode": "ünïcode ✓", "set": {3, 4}, "frozen": frozenset({"q"}),
             "nested": {"a": {"b": [t, t[1]]}, 7: "int key", (1, 2): "tuple key"}, "size": t.shape, "dtype": torch.float16}
 

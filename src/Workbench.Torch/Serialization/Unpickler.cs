@@ -585,11 +585,14 @@ internal sealed class Unpickler
         [("itertools", "ifilter")] = ("builtins", "filter"),
     };
 
-    /// <summary>Globals a weights-only load may name (PyTorch's default allowlist, less sparse and quantized tensors).</summary>
+    /// <summary>
+    /// Globals a weights-only load may name: PyTorch's default allowlist, less sparse and quantized tensors, plus
+    /// builtins.bytes (protocol 2's empty bytes).
+    /// </summary>
     private static readonly HashSet<string> AllowedGlobals = new(StringComparer.Ordinal)
     {
         "collections.OrderedDict", "collections.Counter",
-        "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.complex", "_codecs.encode",
+        "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.bytes", "builtins.complex", "_codecs.encode",
         "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2",
         "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
         "torch._tensor._rebuild_from_type_v2",
@@ -672,13 +675,13 @@ internal sealed class Unpickler
                     }
                     return set;
                 }
-            case "builtins.bytearray":
+            case "builtins.bytearray" or "builtins.bytes": // protocol 2 writes b'' as bytes()
                 if (isNew || args.Length == 0) return Array.Empty<byte>();
                 return args switch
                 {
                     [byte[] b] => Copy(b),
                     [string s, string encoding] => Encode(s, encoding),
-                    _ => throw Error("bytearray(...) with arguments other than bytes or (str, encoding)"),
+                    _ => throw Error($"{g.Name}(...) with arguments other than bytes or (str, encoding)"),
                 };
             case "_codecs.encode":
                 return args switch

@@ -201,6 +201,7 @@ public class TorchCheckpointTests
             var pair = Assert.IsType<PickleTuple>(list[6]);
             Assert.Equal(new object?[] { 1L, "two" }, pair.ToArray());
             Assert.Equal(new byte[] { 0, 0xff, (byte)'a', (byte)'b' }, root["bytes"]);
+            Assert.Equal(Array.Empty<byte>(), root["no_bytes"]);
             Assert.Equal(BigInteger.Pow(2, 70), root["big"]);
             Assert.Equal(-BigInteger.Pow(2, 65), root["neg_big"]);
             Assert.Equal(-5L, root["neg"]);
