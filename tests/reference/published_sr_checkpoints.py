@@ -3,7 +3,8 @@
 Usage: /usr/bin/python3 published_sr_checkpoints.py OUTDIR. Writes
   OUTDIR/RealESRGAN_x4plus_tiny.pth   {'params': ..., 'params_ema': ...} as BasicSR saves (zip format); x4 RRDBNet
   OUTDIR/RealESRGAN_x2plus_tiny.pth   the same for the x2 RRDBNet (pixel unshuffle first: conv_first takes 12 channels)
-  OUTDIR/espcn_notes_legacy.pth       the SR notes' GeneratorESPCN state_dict, legacy (pre-1.6) format, 'module.' prefixed
+  OUTDIR/espcn_notes_legacy.pth       the SR notes' authors' GeneratorESPCN (layers + pixel_shuffle) state_dict, legacy
+                                      (pre-1.6) format, 'module.' prefixed
   OUTDIR/expected.safetensors         in (1, 3, 12, 16) and NAME/out: each model's output on it (from params_ema where both)
 Upstream's loaders prefer params_ema; 'params' here holds other weights, so a reader that took it would not match.
 """

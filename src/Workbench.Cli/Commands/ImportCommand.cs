@@ -42,14 +42,20 @@ internal static class ImportCommand
             if (layout is null && entry.Layouts.Count == 0)
                 throw new ArgumentException($"'{entry.Name}' has no published key layout registered, so a checkpoint cannot say its hyperparameters; " +
                     "load it in a notebook with the network built by hand");
+            if (layout is null)
+            {
+                var fits = ModelRegistry.Recognise(tensors).Select(r => r.Entry.Name).ToList();
+                throw new ArgumentException($"'{input}' fits none of {entry.Name}'s key layouts ({string.Join("; ", entry.Layouts.Select(l => l.Name))})" +
+                    (fits.Count > 0 ? $"; it fits {string.Join(", ", fits)}" : "; --list shows its keys"));
+            }
             // Built and loaded strictly before anything is written: the file always holds weights that fit the network.
             using var model = entry.Build(hyperparameters);
-            model.load_state_dict(layout?.Convert(tensors) ?? tensors);
+            model.load_state_dict(layout.Convert(tensors));
             var provenance = new Dictionary<string, string>
             {
                 ["source"] = Path.GetFileName(input),
                 ["source_sha256"] = Sha256(input),
-                ["source_layout"] = layout?.Name ?? "(named by --arch)",
+                ["source_layout"] = layout.Name,
                 ["imported_by"] = "workbench import",
             };
             SafeTensors.Save(output, model.state_dict(), ModelRegistry.Metadata(entry.Name, hyperparameters, extra: provenance));
