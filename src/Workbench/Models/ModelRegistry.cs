@@ -44,10 +44,20 @@ public static class ModelRegistry
             ]),
         new("rrdb", Tasks.SuperResolution, "RRDBNet (ESRGAN) in BasicSR's naming, as Real-ESRGAN's x4plus/x2plus files",
             h => RrdbNet.FromHyperparameters(Scale(h), h),
-            [new("BasicSR RRDBNet (conv_first, body.N.rdb1.conv1, conv_up1, conv_hr, conv_last)", w => Inferred("rrdb", w))]),
+            [
+                // ESRGAN's own names before BasicSR's: its 2019 files also have conv_first and conv_last.
+                new("ESRGAN 2018 x4 (model.0, model.1.sub.N.RDB1.conv1.0, model.3/6/8/10)",
+                    w => EsrganKeyLayouts.FromSequential(w) is { } ours ? InferredX4Rrdb(ours) : null, w => EsrganKeyLayouts.FromSequential(w) ?? w),
+                new("ESRGAN 2019 x4 (conv_first, RRDB_trunk.N.RDB1.conv1, trunk_conv, upconv1, HRconv, conv_last)",
+                    w => EsrganKeyLayouts.FromTrunk(w) is { } ours ? InferredX4Rrdb(ours) : null, w => EsrganKeyLayouts.FromTrunk(w) ?? w),
+                new("BasicSR RRDBNet (conv_first, body.N.rdb1.conv1, conv_up1, conv_hr, conv_last)", w => Inferred("rrdb", w)),
+            ]),
         new("dilated-rrdb", Tasks.SuperResolution, "the SR notes' modified RRDB: dense blocks and dilated blocks",
             h => DilatedRrdbNet.FromHyperparameters(Scale(h), h),
             [new("workbench", w => Inferred("dilated-rrdb", w))]),
+        new("srvgg-compact", Tasks.SuperResolution, "Real-ESRGAN's SRVGGNetCompact (realesr-general-x4v3, realesr-animevideov3): convs in low resolution, PixelShuffle, plus nearest",
+            h => SrVggNetCompact.FromHyperparameters(Scale(h), h),
+            [new("Real-ESRGAN SRVGGNetCompact (body.N: convs and PReLUs alternately)", w => Inferred("srvgg-compact", w))]),
         new(nameof(DynamicUnet), Tasks.Colorize, "fastai/DeOldify U-Net on a ResNet encoder", h => UnetSpec.FromJson(Spec(h)).Build(), []),
         new(nameof(HypercolumnColorizer), Tasks.Colorize, "VGG16 hypercolumn colorizer (the lecture's)", h => HypercolumnSpec.FromJson(Spec(h)).Build(), []),
         new(nameof(ZhangColorizer), Tasks.Colorize, "Zhang et al. 2016 classification colorizer", h => ZhangSpec.FromJson(Spec(h)).Build(), []),
@@ -145,6 +155,10 @@ public static class ModelRegistry
         var h = SuperResolutionModels.InferFromWeights(arch, weights);
         return h.Count == 0 ? null : h;
     }
+
+    /// <summary>ESRGAN's own files are x4 and read 3-channel images as they are (no pixel-unshuffle).</summary>
+    private static Dictionary<string, string>? InferredX4Rrdb(IReadOnlyDictionary<string, Tensor> ours) =>
+        Inferred("rrdb", ours) is { } h && h.GetValueOrDefault("scale") == "4" ? h : null;
 
     private static long Scale(IReadOnlyDictionary<string, string> h) => h.Long("scale", 0) is var s and > 0
         ? s : throw new ArgumentException("the weights do not record their scale (no 'scale' metadata); say which with --scale");

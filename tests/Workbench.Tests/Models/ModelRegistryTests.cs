@@ -26,10 +26,10 @@ public class ModelRegistryTests : IDisposable
     [Fact]
     public void OneRegistryHoldsBothFamiliesAndUnknownNamesListTheKnownOnes()
     {
-        Assert.Equal(["espcn", "rrdb", "dilated-rrdb", nameof(DynamicUnet), nameof(HypercolumnColorizer), nameof(ZhangColorizer)], ModelRegistry.Names());
-        Assert.Equal(["espcn", "rrdb", "dilated-rrdb"], ModelRegistry.Names(ModelRegistry.Tasks.SuperResolution));
+        Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact", nameof(DynamicUnet), nameof(HypercolumnColorizer), nameof(ZhangColorizer)], ModelRegistry.Names());
+        Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact"], ModelRegistry.Names(ModelRegistry.Tasks.SuperResolution));
         var message = Assert.Throws<ArgumentException>(() => ModelRegistry.Get("srgan")).Message;
-        Assert.Contains("unknown architecture 'srgan'; known: espcn, rrdb, dilated-rrdb, DynamicUnet", message);
+        Assert.Contains("unknown architecture 'srgan'; known: espcn, rrdb, dilated-rrdb, srvgg-compact, DynamicUnet", message);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public class ModelRegistryTests : IDisposable
         using var scope = torch.NewDisposeScope();
         SafeTensors.Save(path, new Dictionary<string, Tensor> { ["encoder.0.weight"] = torch.zeros(2, 3) });
         var message = Assert.Throws<ArgumentException>(() => SuperResolutionModels.Load(path)).Message;
-        Assert.Contains("fits no registered SR architecture's key layout; say which it is with --arch (espcn, rrdb, dilated-rrdb)", message);
+        Assert.Contains("fits no registered SR architecture's key layout; say which it is with --arch (espcn, rrdb, dilated-rrdb, srvgg-compact)", message);
     }
 
     [Fact]

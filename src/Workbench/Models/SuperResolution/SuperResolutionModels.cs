@@ -134,6 +134,28 @@ public static class SuperResolutionModels
                 // BasicSR folds x2 and x1 inputs into 4x / 16x channels; we read 3-channel images.
                 (h["num_in_ch"], h["scale"]) = first[1] switch { 12 => ("3", "2"), 48 => ("3", "1"), var c => (S(c), "4") };
                 break;
+            case "srvgg-compact" when Shape("body.0.weight") is { Length: 4 } first:
+            {
+                // body.{2i} convs (weight, bias), body.{2i+1} activations (PReLU: weight only), body.{2n+2} the last conv.
+                var parts = w.Keys.Select(k => k.Split('.')).ToList();
+                if (parts.Any(p => p is not ["body", var i, "weight" or "bias"] || !int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out _))) break;
+                var length = parts.Max(p => int.Parse(p[1], CultureInfo.InvariantCulture)) + 1;
+                if (length < 3 || length % 2 == 0) break;
+                var prelu = w.ContainsKey("body.1.weight");
+                bool IsConv(int i) => Shape($"body.{i}.weight") is { Length: 4 } && w.ContainsKey($"body.{i}.bias");
+                bool IsActivation(int i) => !w.ContainsKey($"body.{i}.bias") &&
+                    (prelu ? Shape($"body.{i}.weight") is [var slopes] && slopes == first[0] : !w.ContainsKey($"body.{i}.weight"));
+                if (!Enumerable.Range(0, length).All(i => i % 2 == 0 ? IsConv(i) : IsActivation(i))) break;
+                var last = Shape($"body.{length - 1}.weight")!;
+                h["channels"] = S(first[0]);
+                h["num_in_ch"] = S(first[1]);
+                h["num_out_ch"] = S(first[1]);
+                h["num_conv"] = S((length - 3) / 2);
+                // ReLU and LeakyReLU hold no weights, so only PReLU shows in the keys; the others need the act_type metadata.
+                if (prelu) h["act_type"] = "prelu";
+                if (last[0] % first[1] == 0 && SquareRoot(last[0] / first[1]) is { } upscale) h["scale"] = S(upscale);
+                break;
+            }
             case "dilated-rrdb" when Shape("layers.0.weight") is { } first:
                 var blocks = Count("layers.", 1) - 1 - 4; // conv_first, the blocks, then 4 tail convs (activations have no keys)
                 if (blocks < 0 || !w.ContainsKey($"layers.{blocks + 1}.weight")) break;
