@@ -16,6 +16,7 @@ KERNEL_DLL="$ROOT/src/Workbench.Kernel/bin/$CONFIG/net10.0/workbench-kernel.dll"
 BUILD_STAMP="$ROOT/build/.built"
 APT_PACKAGES=(
   cmake g++ pkg-config
+  iproute2   # ip netns: the two-node training test builds two network namespaces
   libtorch-dev libopencv-dev libopenblas0-pthread libgloo-dev   # libgloo-dev: Gloo's headers for torch.distributed; libtorch without OpenBLAS runs matmul on reference BLAS (~5 vs ~180 GFLOP/s)
   python3-torch python3-numpy python3-pil python3-skimage python3-sklearn opencv-doc
   libzmq5 jupyter-notebook python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client python3-jupyter-kernel-test

@@ -42,6 +42,7 @@ internal static class DistributedLauncher
         if (IsWorker)
         {
             torch.distributed.init_process_group("gloo", "env://", timeout);
+            if (torch.distributed.gloo_device_note is { } note) Console.Error.WriteLine($"rank {Environment.GetEnvironmentVariable("RANK")}: {note}");
             try
             {
                 return body();

@@ -26,9 +26,18 @@ public static partial class torch
                 if (rank < 0 || rank >= size) throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} is outside the group of size {size}");
                 var t = timeout ?? default_pg_timeout;
                 var interfaces = System.Environment.GetEnvironmentVariable("GLOO_SOCKET_IFNAME");
+                var connecting = Task.Run(() => Check(wb_process_group_gloo_new(store.Handle, rank, size, Milliseconds(t), string.IsNullOrEmpty(interfaces) ? null : interfaces, hostname)));
+                // Gloo retries a refused connection on its own clock, past the group's timeout (seen: 100 s for 20 s), so the
+                // wait is bounded here. A late native call finishes on its thread; the group it may still return is closed then.
+                if (!((IAsyncResult)connecting).AsyncWaitHandle.WaitOne(t + ConnectGrace))
+                {
+                    connecting.ContinueWith(c => c.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                    throw new DistributedException($"rank {rank} of {size} could not connect its Gloo process group within {t.TotalSeconds:0.#} s: a peer never " +
+                        "connected (a rank that never started or died during rendezvous, or one that advertised an address this rank cannot reach)");
+                }
                 try
                 {
-                    handle = Check(wb_process_group_gloo_new(store.Handle, rank, size, Milliseconds(t), string.IsNullOrEmpty(interfaces) ? null : interfaces, hostname));
+                    handle = connecting.GetAwaiter().GetResult();
                 }
                 catch (TorchException e)
                 {
@@ -37,6 +46,11 @@ public static partial class torch
                 }
                 Store = store;
             }
+
+            private static readonly TimeSpan ConnectGrace = TimeSpan.FromSeconds(5);
+
+            /// <summary>Each rank's address as it published it at rendezvous (init_process_group fills it), to name a lost peer.</summary>
+            internal IReadOnlyList<string> PeerAddresses { get; set; } = [];
 
             /// <summary>The store the group met through (the group keeps using it for sequence numbers).</summary>
             public Store Store { get; }
@@ -91,7 +105,7 @@ public static partial class torch
                 }
                 catch (TorchException e)
                 {
-                    throw new DistributedException($"{what} failed on rank {rank()} of {size()} (timeout {timeout.TotalSeconds:0.#} s): {e.Message}" + Hint(e.Message), e);
+                    throw new DistributedException($"{what} failed on rank {rank()} of {size()} (timeout {timeout.TotalSeconds:0.#} s): {e.Message}" + Hint(e.Message) + Peers(e.Message), e);
                 }
             }
 
@@ -100,6 +114,22 @@ public static partial class torch
                 message.Contains("closed by peer", StringComparison.OrdinalIgnoreCase) || message.Contains("Connection reset", StringComparison.OrdinalIgnoreCase)
                     ? " — a peer rank exited or crashed"
                     : message.Contains("Timed out", StringComparison.OrdinalIgnoreCase) ? " — a peer rank is stuck, too slow or unreachable" : "";
+
+            /// <summary>
+            /// The peer Gloo's message names ("[10.77.0.2]:41234"), as a rank, when one peer has that address; otherwise
+            /// every peer's rank and address, so the reader knows which machines to check.
+            /// </summary>
+            private string Peers(string message)
+            {
+                var self = rank();
+                var peers = PeerAddresses.Select((address, r) => (address, r)).Where(p => p.r != self).ToList();
+                if (peers.Count == 0) return "";
+                var named = System.Text.RegularExpressions.Regex.Matches(message, @"\[([^\]]+)\]").Select(m => m.Groups[1].Value).ToHashSet();
+                var lost = peers.Where(p => named.Contains(p.address)).ToList();
+                return lost.Count == 1
+                    ? $"; lost peer: rank {lost[0].r} ({lost[0].address})"
+                    : $"; peers: {string.Join(", ", peers.Select(p => $"rank {p.r} at {p.address}"))}";
+            }
 
             /// <summary>Closes the connections; later calls raise ObjectDisposedException.</summary>
             public void Dispose()

@@ -12,6 +12,20 @@ public static partial class torch
         /// </summary>
         internal static class Rendezvous
         {
+            /// <summary>
+            /// The rendezvous host an init_method names (null for file://, or where it names none), without connecting:
+            /// the Gloo device is chosen by the route to it, and a machine with no route fails before it waits.
+            /// </summary>
+            public static string? Host(string initMethod)
+            {
+                if (initMethod.StartsWith("env://", StringComparison.Ordinal)) return System.Environment.GetEnvironmentVariable("MASTER_ADDR") is { Length: > 0 } a ? a : null;
+                if (!initMethod.StartsWith("tcp://", StringComparison.Ordinal)) return null;
+                var rest = initMethod["tcp://".Length..];
+                ParseQuery(ref rest);
+                var colon = rest.TrimEnd('/').LastIndexOf(':');
+                return colon > 0 ? rest[..colon].Trim('[', ']') : null;
+            }
+
             public static (Store store, int rank, int worldSize) Connect(string initMethod, int rank, int worldSize, TimeSpan timeout)
             {
                 var colon = initMethod.IndexOf("://", StringComparison.Ordinal);

@@ -42,6 +42,9 @@ public static partial class torch
             {
                 if (world is not null) throw new InvalidOperationException("trying to initialize the default process group twice!");
                 var stores = new List<Store>();
+                // Chosen before connecting: with no route to the rendezvous host this fails at once instead of after the timeout.
+                var (address, note) = store is null ? GlooDevice.Choose(Rendezvous.Host(init_method ?? "env://")) : (null, null);
+                gloo_device_note = note;
                 try
                 {
                     if (store is null)
@@ -59,11 +62,13 @@ public static partial class torch
                     // The default group is PyTorch's group "0"; its Gloo keys live under "<prefix>/0/".
                     var groupStore = new PrefixStore("0", store);
                     stores.Add(groupStore);
-                    var pg = new ProcessGroupGloo(groupStore, rank, world_size, t);
+                    var pg = new ProcessGroupGloo(groupStore, rank, world_size, t, address);
                     try
                     {
+                        PublishAddress(store, rank, address);
                         StoreBasedBarrier(store, rank, world_size, t);
                         pg.set_sequence_number_for_group();
+                        pg.PeerAddresses = PeerAddresses(store, world_size);
                     }
                     catch
                     {
@@ -80,6 +85,25 @@ public static partial class torch
                 }
             }
         }
+
+        /// <summary>What <see cref="init_process_group"/> chose for the Gloo device, when it had to choose (null otherwise): print it.</summary>
+        public static string? gloo_device_note { get; private set; }
+
+        /// <summary>
+        /// This rank's address (the one Gloo advertises: the chosen one, else the hostname's), shared through the store
+        /// before the barrier, so that after it every Workbench rank's is there to name a lost peer later.
+        /// </summary>
+        private static void PublishAddress(Store store, int rank, string? address)
+        {
+            address ??= GlooDevice.Resolve(System.Net.Dns.GetHostName())?.FirstOrDefault()?.ToString() ?? System.Net.Dns.GetHostName();
+            store.set(AddressKey(rank), address);
+        }
+
+        /// <summary>Every rank's published address; "?" for a rank that publishes none (a PyTorch peer).</summary>
+        private static List<string> PeerAddresses(Store store, int worldSize) =>
+            Enumerable.Range(0, worldSize).Select(r => store.check(AddressKey(r)) ? System.Text.Encoding.UTF8.GetString(store.get(AddressKey(r))) : "?").ToList();
+
+        private static string AddressKey(int rank) => $"workbench_address/{rank}";
 
         /// <summary>
         /// PyTorch's _store_based_barrier after creating the default group: every rank adds 1 to
