@@ -329,10 +329,13 @@ def main(outdir):
     for k, v in r.state_dict().items():
         out[f"resnet34/state/{k}"] = v.clone()
     out["resnet34/in0"] = x
+    r64 = copy.deepcopy(r).double()
     with torch.no_grad():
-        for i, f in enumerate(r.features(x)):
+        for i, (f, f64) in enumerate(zip(r.features(x), r64.features(x.double()))):
             out[f"resnet34/feature{i}"] = f.clone()
+            out[f"resnet34/feature{i}64"] = f64.clone()
         out["resnet34/eval"] = r(x)
+        out["resnet34/eval64"] = r64(x.double())
 
     run_case(out, "shuffle", PixelShuffleICNR(16, 8, blur=True, extra_bn=True), [torch.randn(2, 16, 5, 7, generator=g)], g)
     run_case(out, "block_wide", UnetBlockWide(32, 16, 32, blur=True, self_attention=True),

@@ -21,9 +21,11 @@ public sealed class ResNetTests
             h = stages[i].call(h);
             if (i is 2 or 4 or 5 or 6 or 7) features.Add(h);
         }
+        // Against the float64 reference, within PyTorch float32's own error on this CPU × 8 (at least 1e-5): 36 layers deep,
+        // a fixed 1e-5 against PyTorch's float32 result holds only where both sum in the same order.
         for (var i = 0; i < features.Count; i++)
-            Assert.InRange(ColorizeReference.Error(features[i], ColorizeReference.Get($"resnet34/feature{i}")), 0, 1e-5);
-        Assert.InRange(ColorizeReference.Error(net.call(ColorizeReference.Get("resnet34/in0")), ColorizeReference.Get("resnet34/eval")), 0, 1e-5);
+            ColorizeReference.AssertMatches(features[i], $"resnet34/feature{i}", 1e-5);
+        ColorizeReference.AssertMatches(net.call(ColorizeReference.Get("resnet34/in0")), "resnet34/eval", 1e-5);
     }
 
     [Fact]
