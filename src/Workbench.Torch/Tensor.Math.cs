@@ -240,6 +240,13 @@ public sealed partial class Tensor
     public static Tensor operator %(Tensor a, Tensor b) => a.remainder(b);
     public static Tensor operator %(Tensor a, Scalar b) => a.remainder(b);
     public static Tensor operator -(Tensor a) => a.neg();
+    // == and != compare element by element and return a bool tensor, as in PyTorch and TorchSharp. Without them C#
+    // compiled `a == b` as a reference comparison: a bool that is false for equal values and true for the same object.
+    // Null checks are `is null`; `t == null` does not compile (nullable warnings are errors) and throws elsewhere.
+    public static Tensor operator ==(Tensor a, Tensor b) => NotNull(a).eq(NotNull(b));
+    public static Tensor operator !=(Tensor a, Tensor b) => NotNull(a).ne(NotNull(b));
+    public static Tensor operator ==(Tensor a, Scalar b) => NotNull(a).eq(b);
+    public static Tensor operator !=(Tensor a, Scalar b) => NotNull(a).ne(b);
     public static Tensor operator <(Tensor a, Tensor b) => a.lt(b);
     public static Tensor operator >(Tensor a, Tensor b) => a.gt(b);
     public static Tensor operator <=(Tensor a, Tensor b) => a.le(b);
@@ -252,4 +259,12 @@ public sealed partial class Tensor
     public static Tensor operator |(Tensor a, Tensor b) => a.dtype == ScalarType.Bool ? a.logical_or(b) : a.bitwise_or(b);
     public static Tensor operator ^(Tensor a, Tensor b) => a.dtype == ScalarType.Bool ? a.logical_xor(b) : a.bitwise_xor(b);
     public static Tensor operator !(Tensor a) => a.logical_not();
+
+    /// <summary>Reference identity (a tensor handle's object), as for any .NET object; values compare with <see cref="equal"/> or ==.</summary>
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+
+    private static Tensor NotNull(Tensor? t) =>
+        t ?? throw new ArgumentNullException(nameof(t), "a tensor compared with == or != is null; test for null with `is null`");
 }

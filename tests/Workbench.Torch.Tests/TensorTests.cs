@@ -16,6 +16,27 @@ public class TensorTests
     }
 
     [Fact]
+    public void EqualityOperatorsCompareElementsAsPyTorchDoes()
+    {
+        // `a == b` once compiled as a reference comparison: false for two tensors holding the same values.
+        using var scope = torch.NewDisposeScope();
+        var a = torch.tensor(new float[] { 1, 2, 3 });
+        var b = torch.tensor(new float[] { 1, 5, 3 });
+        Tensor same = a == a.clone();
+        Assert.Equal(ScalarType.Bool, same.dtype);
+        Assert.Equal(new[] { true, true, true }, same.data<bool>());
+        Assert.Equal(new[] { true, false, true }, (a == b).data<bool>());
+        Assert.Equal(new[] { false, true, false }, (a != b).data<bool>());
+        Assert.Equal(new[] { false, false, true }, (a == 3).data<bool>());
+        Assert.Equal(new[] { true, true, false }, (a != 3.0).data<bool>());
+        // Equals stays .NET identity (dictionaries and sets of tensors keep working); null is tested with `is null`.
+        Assert.False(a.Equals(a.clone()));
+        Assert.True(a.Equals(a));
+        Tensor? missing = null;
+        Assert.Contains("is null", Assert.Throws<ArgumentNullException>(() => a == missing!).Message);
+    }
+
+    [Fact]
     public void ShapeMismatchRaisesLibtorchMessage()
     {
         using var a = torch.ones(2, 3);
