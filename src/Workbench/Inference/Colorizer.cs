@@ -112,6 +112,7 @@ public sealed class Colorizer : IDisposable
     public Tensor Render(Tensor image, int? renderSize = null)
     {
         var (chw, _) = Check(image);
+        if (ZhangDemoPipeline.Runs(model)) return ZhangDemoPipeline.Render(model, chw, renderSize ?? Options.RenderSize, Options.Device);
         using var scope = torch.NewDisposeScope();
         var (h, w) = RenderShape(chw.size(1), chw.size(2), renderSize ?? Options.RenderSize);
         var source = Options.Mode == Recombination.KeepLuminance ? GrayOf(chw) : AsRgb(chw);
@@ -124,6 +125,8 @@ public sealed class Colorizer : IDisposable
     public Tensor Colorize(Tensor image, int? renderSize = null)
     {
         var (chw, _) = Check(image);
+        // Zhang et al.'s published colorizers run as upstream runs them (its resize, Lab, no padding or strips).
+        if (ZhangDemoPipeline.Runs(model)) return ZhangDemoPipeline.Colorize(model, chw, renderSize ?? Options.RenderSize, Options.Device);
         using var scope = torch.NewDisposeScope();
         var (height, width) = (chw.size(1), chw.size(2));
         var rendered = Render(chw, renderSize);                                   // (3, h, w)

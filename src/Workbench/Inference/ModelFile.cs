@@ -16,10 +16,14 @@ public sealed record ModelFileInfo(string Network, string Architecture, string T
 /// network (<c>arch</c>), its constructor arguments (<c>spec</c>, JSON) and the task (<c>task</c>: colorize, defade).
 /// <see cref="Load"/> rebuilds the network from those alone. Files written before the registry (<c>workbench.network</c>,
 /// <c>workbench.architecture</c>, <c>workbench.task</c>) and training checkpoints (their generator, rebuilt from the
-/// saved training config) load too.
+/// saved training config) load too, and so do published colorizers without metadata (Zhang et al.'s eccv16 and
+/// siggraph17 <c>.pth</c>), recognised by the key layouts their registry entries accept.
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>The architecture of a network whose builder takes no arguments (a published colorizer).</summary>
+    public const string NoSpec = "{}";
+
     /// <summary>Writes <paramref name="model"/>'s state_dict with its description.</summary>
     public static void Save(string path, nn.Module model, ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null) =>
         Checkpoint.ExportWeights(path, model, Metadata(info, extra));
@@ -40,7 +44,7 @@ public static class ModelFile
         var (tensors, raw) = WeightsFile.Read(path);
         try
         {
-            var info = InfoFrom(ModelRegistry.Normalise(raw), path, tensors.Keys);
+            var info = InfoFrom(ModelRegistry.Normalise(raw), path, tensors.Keys, tensors);
             var entry = ModelRegistry.Get(info.Network, info.Task);
             var model = entry.Build(new Dictionary<string, string> { [ModelRegistry.SpecKey] = info.Architecture });
             // A checkpoint holds "models/<name>/..." per model: the generator (GAN step) or the model (supervised step).
@@ -67,7 +71,9 @@ public static class ModelFile
         }
     }
 
-    private static ModelFileInfo InfoFrom(IReadOnlyDictionary<string, string> metadata, string path, IReadOnlyCollection<string> keys)
+    /// <summary>What the metadata says; without any, what the weights' key layout says (<paramref name="tensors"/>, when read).</summary>
+    private static ModelFileInfo InfoFrom(IReadOnlyDictionary<string, string> metadata, string path, IReadOnlyCollection<string> keys,
+        IReadOnlyDictionary<string, Tensor>? tensors = null)
     {
         if (metadata.TryGetValue(ModelRegistry.ArchKey, out var network) && metadata.TryGetValue(ModelRegistry.SpecKey, out var spec))
             return new ModelFileInfo(network, spec, metadata.GetValueOrDefault(ModelRegistry.TaskKey, ModelRegistry.Tasks.Colorize));
@@ -75,9 +81,17 @@ public static class ModelFile
         if (metadata.TryGetValue("config", out var config) && JsonNode.Parse(config) is JsonObject c
             && c["generatorNetwork"]?.GetValue<string>() is { } net && c["generatorArchitecture"]?.GetValue<string>() is { } arch)
             return new ModelFileInfo(net, arch, c["task"]?.GetValue<string>() ?? ModelRegistry.Tasks.Colorize);
+        // `workbench import` of a published colorizer records its arch and task, but no spec: its builder takes none.
+        if (metadata.TryGetValue(ModelRegistry.ArchKey, out var imported) && metadata.GetValueOrDefault(ModelRegistry.TaskKey) == ModelRegistry.Tasks.Colorize
+            && ModelRegistry.Contains(imported, ModelRegistry.Tasks.Colorize) && ModelRegistry.Get(imported).Layouts.Count > 0)
+            return new ModelFileInfo(imported, NoSpec, ModelRegistry.Tasks.Colorize);
         if (metadata.ContainsKey(ModelRegistry.ArchKey))
             throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}, not a colorization model; " +
                 "expected a generator written by `workbench train colorize|defade` (use this one with `workbench upscale`)");
+        // A published colorizer (a bare PyTorch state_dict, keys as upstream's) that one entry's layout recognises: its
+        // builder takes no spec, and its keys are the network's (those layouts rename nothing).
+        if (tensors is not null && ModelRegistry.Recognise(tensors, ModelRegistry.Tasks.Colorize) is [var (entry, _, _)])
+            return new ModelFileInfo(entry.Name, NoSpec, entry.Task);
         throw new InvalidDataException($"'{path}' is {WeightsDescription.Describe(metadata, keys)}: it does not say which network it holds; " +
             $"expected '{ModelRegistry.ArchKey}' and '{ModelRegistry.SpecKey}' metadata, as ModelFile.Save and `workbench train` write " +
             $"(colorizers registered: {string.Join(", ", ModelRegistry.Names(ModelRegistry.Tasks.Colorize))}; or build the network and call load_state_dict)");

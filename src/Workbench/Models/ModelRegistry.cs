@@ -61,6 +61,11 @@ public static class ModelRegistry
         new(nameof(DynamicUnet), Tasks.Colorize, "fastai/DeOldify U-Net on a ResNet encoder", h => UnetSpec.FromJson(Spec(h)).Build(), []),
         new(nameof(HypercolumnColorizer), Tasks.Colorize, "VGG16 hypercolumn colorizer (the lecture's)", h => HypercolumnSpec.FromJson(Spec(h)).Build(), []),
         new(nameof(ZhangColorizer), Tasks.Colorize, "Zhang et al. 2016 classification colorizer", h => ZhangSpec.FromJson(Spec(h)).Build(), []),
+        // Zhang et al.'s released PyTorch colorizers (richzhang/colorization): no hyperparameters, recognised by their keys.
+        new("zhang-eccv16", Tasks.Colorize, "Zhang et al. 2016 (ECCV) as released: colorization_release_v2-9b330a0b.pth", _ => new Eccv16Colorizer(),
+            [new("richzhang/colorization ECCVGenerator (model1..model8, model_out)", w => Eccv16Colorizer.IsUpstreamLayout(w) ? [] : null)]),
+        new("zhang-siggraph17", Tasks.Colorize, "Zhang et al. 2017 (SIGGRAPH) as released: siggraph17-df00044c.pth", _ => new Siggraph17Colorizer(),
+            [new("richzhang/colorization SIGGRAPHGenerator (model1..model10, model3short8, model_class, model_out)", w => Siggraph17Colorizer.IsUpstreamLayout(w) ? [] : null)]),
     ];
 
     /// <summary>All entries, in registration order.</summary>

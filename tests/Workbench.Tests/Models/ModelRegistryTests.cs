@@ -26,7 +26,8 @@ public class ModelRegistryTests : IDisposable
     [Fact]
     public void OneRegistryHoldsBothFamiliesAndUnknownNamesListTheKnownOnes()
     {
-        Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact", nameof(DynamicUnet), nameof(HypercolumnColorizer), nameof(ZhangColorizer)], ModelRegistry.Names());
+        Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact", nameof(DynamicUnet), nameof(HypercolumnColorizer), nameof(ZhangColorizer),
+            "zhang-eccv16", "zhang-siggraph17"], ModelRegistry.Names());
         Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact"], ModelRegistry.Names(ModelRegistry.Tasks.SuperResolution));
         var message = Assert.Throws<ArgumentException>(() => ModelRegistry.Get("srgan")).Message;
         Assert.Contains("unknown architecture 'srgan'; known: espcn, rrdb, dilated-rrdb, srvgg-compact, DynamicUnet", message);
