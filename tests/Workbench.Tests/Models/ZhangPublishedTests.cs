@@ -12,27 +12,48 @@ using Xunit.Abstractions;
 namespace Workbench.Tests.Models;
 
 /// <summary>
+/// The output of tests/reference/zhang_published_reference.py for <see cref="ZhangPublishedTests"/>: its folder holds
+/// two full-size weights files (255 MB), so it is deleted when the class's tests are done.
+/// </summary>
+public sealed class ZhangPublishedReference : IDisposable
+{
+    public string Folder { get; } = PythonReference.Run("zhang_published_reference.py");
+
+    private readonly Lazy<Dictionary<string, Tensor>> expected;
+
+    public ZhangPublishedReference() => expected = new(() =>
+    {
+        var tensors = SafeTensors.Load(Path.Combine(Folder, "expected.safetensors"));
+        foreach (var t in tensors.Values) t.DetachFromDisposeScope(); // shared by every test
+        return tensors;
+    });
+
+    public string PathOf(string name) => Path.Combine(Folder, name);
+
+    public Tensor this[string key] => expected.Value[key];
+
+    public void Dispose()
+    {
+        if (expected.IsValueCreated) foreach (var t in expected.Value.Values) t.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
+
+/// <summary>
 /// Zhang et al.'s published colorizers (richzhang/colorization: eccv16, siggraph17) load from bare PyTorch state
 /// dicts by their keys and run as upstream's networks and demo pipeline do (tests/reference/zhang_published_reference.py:
 /// twins of upstream's modules on random weights, full size; the eccv16 file in the zip format, the siggraph17 one
 /// legacy and without num_batches_tracked).
 /// </summary>
-public sealed class ZhangPublishedTests(ITestOutputHelper output) : IDisposable
+public sealed class ZhangPublishedTests(ZhangPublishedReference reference, ITestOutputHelper output) : IClassFixture<ZhangPublishedReference>, IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("workbench-zhang-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static string Reference(string file) => Path.Combine(PythonReference.Run("zhang_published_reference.py"), file);
+    private string Reference(string file) => reference.PathOf(file);
 
-    private static readonly Lazy<Dictionary<string, Tensor>> Expected = new(() =>
-    {
-        var tensors = SafeTensors.Load(Reference("expected.safetensors"));
-        foreach (var t in tensors.Values) t.DetachFromDisposeScope(); // shared by every test
-        return tensors;
-    });
-
-    private static Tensor Get(string key) => Expected.Value[key];
+    private Tensor Get(string key) => reference[key];
 
     /// <summary>
     /// <paramref name="actual"/> against PyTorch's float64 run of the twin, within 8× PyTorch's own float32 error
