@@ -130,8 +130,15 @@ public sealed record SrTrainingConfig
     /// </summary>
     public double PerceptualWeight { get; init; }
 
-    /// <summary>torchvision VGG16 features converted to safetensors (see the Vgg class); empty: random weights, with a warning.</summary>
+    /// <summary>torchvision's VGG16 file (vgg16-397923af.pth) or a safetensors conversion of it; empty: random weights, with a warning.</summary>
     public string VggWeights { get; init; } = "";
+
+    /// <summary>
+    /// Start the generator from these weights (fine-tuning): ours, or a published PyTorch file such as Real-ESRGAN's
+    /// RealESRGAN_x4plus.pth. The file decides the network's widths and depths; arch and scale must agree with it, and
+    /// residualOverBicubic must be false (the file's network outputs the whole image). Empty: a fresh network.
+    /// </summary>
+    public string InitWeights { get; init; } = "";
 
     /// <summary>Weight of the adversarial term in the generator's loss (SRGAN 1e-3).</summary>
     public double AdversarialWeight { get; init; } = 1e-3;

@@ -110,6 +110,8 @@ public static class SuperResolutionRecipe
         Require(c.LossBorder >= 0 && c.CropSize - 2 * c.LossBorder >= 8, $"lossBorder {c.LossBorder} leaves less than 8 px of a {c.CropSize} px crop");
         Require(c.GanIterations == 0 || c.CropSize - c.CriticShift >= 8, $"the critic needs crops of at least {c.CriticShift + 8} px");
         Require(c.PerceptualWeight >= 0 && c.AdversarialWeight >= 0 && c.GanPixelWeight >= 0, "loss weights must be >= 0");
+        Require(c.InitWeights == "" || File.Exists(c.InitWeights), $"initWeights '{c.InitWeights}' does not exist");
+        Require(c.InitWeights == "" || !c.ResidualOverBicubic, "initWeights starts from a network that outputs the whole image; a residual over bicubic would add bicubic to it: set residualOverBicubic=false");
         Require(c.Workers >= 0 && c.Threads >= 0 && c.ValidateEvery >= 0 && c.ValidationCrop >= 0, "workers, threads, validateEvery, validationCrop must be >= 0");
         SrPairs.ParseKernels(c.DownscaleKernels);
     }
@@ -128,10 +130,10 @@ public static class SuperResolutionRecipe
             h["head_channels"] = Str(c.HeadChannels);
             h["head_convs_after"] = Str(c.HeadConvsAfter);
         }
-        var net = SuperResolutionModels.Create(c.Arch, netScale, h);
+        var net = c.InitWeights != "" ? LoadInitWeights(c, netScale) : SuperResolutionModels.Create(c.Arch, netScale, h);
         try
         {
-            if (c.BicubicInit && !c.ResidualOverBicubic && net is Espcn espcn && c.Head == "default") EspcnBicubic.Init(espcn);
+            if (c.InitWeights == "" && c.BicubicInit && !c.ResidualOverBicubic && net is Espcn espcn && c.Head == "default") EspcnBicubic.Init(espcn);
             if (c.ResidualOverBicubic) net = new BicubicResidual(net);
             return c.ApplyTwice ? new AppliedTwice(net) : net;
         }
@@ -140,6 +142,15 @@ public static class SuperResolutionRecipe
             net.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The network in <see cref="SrTrainingConfig.InitWeights"/>, which must be the config's architecture and scale.</summary>
+    private static nn.Module<Tensor, Tensor> LoadInitWeights(SrTrainingConfig c, long netScale)
+    {
+        var (net, arch, scale) = SuperResolutionModels.Load(c.InitWeights);
+        if (arch == c.Arch && scale == netScale) return net;
+        net.Dispose();
+        throw new ArgumentException($"initWeights '{c.InitWeights}' holds a x{scale} '{arch}' network; the config trains a x{netScale} '{c.Arch}' (set arch={arch} scale={scale})");
     }
 
     /// <summary>Pixel pretraining (cosine LR), then the GAN phase if any.</summary>

@@ -124,6 +124,30 @@ public sealed class SuperResolutionRecipeTests : IDisposable
     }
 
     [Fact]
+    public void FineTunesFromAPublishedCheckpointWhoseShapesDecideTheNetwork()
+    {
+        // Real-ESRGAN's layout (params_ema in a .pth): rrdb x4 with 8 features and 2 blocks, not the config's channels=8/blocks default.
+        var published = Path.Combine(PythonReference.Run("published_sr_checkpoints.py"), "RealESRGAN_x4plus_tiny.pth");
+        var (train, test) = SrTestData.Create(Path.Combine(root, "data"));
+        var c = SuperResolutionRecipe.Resolve(overrides:
+        [
+            $"trainDir={train}", $"testDir={test}", $"runsDir={Path.Combine(root, "runs")}", $"initWeights={published}", "arch=rrdb", "scale=4", "residualOverBicubic=false",
+            "cropSize=32", "batchSize=1", "workers=0", "pretrainIterations=2", "ganIterations=0", "validateEvery=0", "validationCrop=32",
+        ]);
+        using (var initial = SuperResolutionRecipe.BuildGenerator(c))
+        using (var expected = SuperResolutionModels.Load(published).Model)
+            foreach (var (name, value) in expected.state_dict())
+                Assert.True(value.equal(initial.state_dict()[name]), $"{name} was not taken from the file");
+        var result = SuperResolutionRecipe.Run(c, options: new SrRunOptions("finetune"));
+        var metadata = SafeTensors.ReadHeader(result.WeightsPath!).Metadata;
+        Assert.Equal(("rrdb", "4", "8", "2"), (metadata["arch"], metadata["scale"], metadata["channels"], metadata["num_block"]));
+
+        Assert.Contains("set residualOverBicubic=false", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.Check(c with { ResidualOverBicubic = true })).Message);
+        var wrongScale = c with { Scale = 2 };
+        Assert.Contains("holds a x4 'rrdb' network; the config trains a x2 'rrdb'", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.BuildGenerator(wrongScale)).Message);
+    }
+
+    [Fact]
     public void ResumingWithoutACheckpointIsAClearError()
     {
         var e = Assert.Throws<FileNotFoundException>(() => SuperResolutionRecipe.Run(Smoke(), options: new SrRunOptions("none", Resume: true)));
