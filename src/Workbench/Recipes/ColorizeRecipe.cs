@@ -138,7 +138,7 @@ public sealed record ColorizeConfig
     /// of the originals' (the chroma error alone would choose gray: colour in the wrong hue costs more than none).</summary>
     public double MinColorfulnessShare { get; init; } = 0.6;
 
-    /// <summary>CPU bfloat16 autocast for the generator's forward pass (AVX-512 BF16 CPUs gain most; zhang and hypercolumn).</summary>
+    /// <summary>CPU bfloat16 autocast for the generator's forward pass (zhang and hypercolumn); on CPUs without AVX-512 BF16 or AMX it falls back to float32 and says so.</summary>
     public bool BFloat16 { get; init; }
 
     public int Seed { get; init; }
@@ -326,7 +326,7 @@ public static class ColorizeRecipe
         // Under --nproc-per-node the steps train DDP replicas (rank 0's weights, averaged gradients); files are rank 0's.
         var (trainedGenerator, trainedCritic) = (parallel.Wrap(trained), c.IsSupervised ? critic : parallel.Wrap(critic, broadcastBuffers: false));
         ITrainStep<ImageBatch> step = c.IsSupervised
-            ? new SupervisedStep(trainedGenerator, loss, gOpt, new SupervisedStepOptions { Device = device, BFloat16 = c.BFloat16 })
+            ? new SupervisedStep(trainedGenerator, loss, gOpt, new SupervisedStepOptions { Device = device, BFloat16 = CpuBFloat16.Use(c.BFloat16 && device.Type == DeviceType.CPU, "bFloat16=true", log) })
             : new GanStep(trainedGenerator, trainedCritic, loss, new BceGanLoss(), gOpt, dOpt,
                 new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = device });
 
