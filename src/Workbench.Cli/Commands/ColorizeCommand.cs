@@ -15,6 +15,7 @@ internal static class ColorizeCommand
     private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files: photo.jpg → photo.png; photo.jpg.png where another input has the same stem)" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Generator weights (.safetensors written by `workbench train`, or a training checkpoint) [colorize default: models/{ShippedModels.Colorizer}, the quickstart's colorizer]" };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "The model sees about N×N pixels (aspect kept); the result keeps the input's size", DefaultValueFactory = _ => 256 };
+    private static readonly Option<string?> RenderFactor = new("--render-factor") { Description = "DeOldify's render factor N: the model sees a (16·N)² square (replaces --render-size; DeOldify's own default is 35); several, comma-separated (20,35), write the photo at each side by side" };
     private static readonly Option<string> Chroma = new("--chroma") { Description = "Join the model's colour with the original's luminance in yuv (DeOldify) or lab", DefaultValueFactory = _ => "yuv" };
     private static readonly Option<int[]> Sweep = new("--sweep") { Description = "Write the photo at these render sizes side by side instead (e.g. --sweep 128 192 256)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
@@ -27,10 +28,21 @@ internal static class ColorizeCommand
             : "Restore faded photos with a DeFade model (any size)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, RenderSize, Chroma, Sweep, DeviceOption, Overwrite }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, RenderSize, RenderFactor, Chroma, Sweep, DeviceOption, Overwrite }) command.Options.Add(option);
         // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
         command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(name, parse, cancel), CancellationToken.None));
         return command;
+    }
+
+    /// <summary>"35" or "20,35": render factors (positive integers); null when the option is absent.</summary>
+    private static int[]? RenderFactors(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var factors = parts.Select(p => int.TryParse(p, out var f) && f >= 2 ? f : 0).ToArray();
+        if (factors.Length == 0 || factors.Contains(0))
+            throw new UsageException($"--render-factor takes integers of at least 2, comma-separated (e.g. 35 or 20,35), got '{text}'");
+        return factors;
     }
 
     private static int Run(string name, ParseResult parse, CancellationToken cancel)
@@ -43,9 +55,10 @@ internal static class ColorizeCommand
         // Checked before the model loads: a refused run costs nothing.
         var plan = isFolder ? FolderPlan(input, output, Colorizer.PlanFolder, overwrite) : null;
         if (!isFolder) CheckSingleOutput(input, output, overwrite);
+        var factors = RenderFactors(parse.GetValue(RenderFactor));
         var options = new ColorizerOptions
         {
-            RenderSize = parse.GetValue(RenderSize),
+            RenderSize = factors is [var factor] ? factor * DeOldifyPipeline.RenderBase : parse.GetValue(RenderSize),
             Chroma = parse.GetValue(Chroma) switch
             {
                 "yuv" => ChromaSpace.Yuv,
@@ -59,7 +72,7 @@ internal static class ColorizeCommand
             : throw new UsageException("defade needs --model: no DeFade model ships with Workbench; train one with `workbench train defade`"));
         using var colorizer = Colorizer.Load(weights, options);
         if (name == "colorize" && colorizer.Info?.Task == "defade") Console.Error.WriteLine("note: this is a DeFade model; `workbench defade` restores with it");
-        var sweep = parse.GetValue(Sweep);
+        var sweep = factors is { Length: > 1 } ? factors.Select(f => f * DeOldifyPipeline.RenderBase).ToArray() : parse.GetValue(Sweep);
         if (!isFolder)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

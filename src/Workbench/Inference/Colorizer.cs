@@ -113,6 +113,7 @@ public sealed class Colorizer : IDisposable
     {
         var (chw, _) = Check(image);
         if (ZhangDemoPipeline.Runs(model)) return ZhangDemoPipeline.Render(model, chw, renderSize ?? Options.RenderSize, Options.Device);
+        if (DeOldifyPipeline.Runs(model)) return DeOldifyPipeline.Render(model, chw, renderSize ?? Options.RenderSize, Options.Device);
         using var scope = torch.NewDisposeScope();
         var (h, w) = RenderShape(chw.size(1), chw.size(2), renderSize ?? Options.RenderSize);
         var source = Options.Mode == Recombination.KeepLuminance ? GrayOf(chw) : AsRgb(chw);
@@ -127,6 +128,8 @@ public sealed class Colorizer : IDisposable
         var (chw, _) = Check(image);
         // Zhang et al.'s published colorizers run as upstream runs them (its resize, Lab, no padding or strips).
         if (ZhangDemoPipeline.Runs(model)) return ZhangDemoPipeline.Colorize(model, chw, renderSize ?? Options.RenderSize, Options.Device);
+        // So do DeOldify's (a square of render_factor·16, Pillow's resizes, OpenCV's YUV with the photo's Y).
+        if (DeOldifyPipeline.Runs(model)) return DeOldifyPipeline.Colorize(model, chw, renderSize ?? Options.RenderSize, Options.Device);
         using var scope = torch.NewDisposeScope();
         var (height, width) = (chw.size(1), chw.size(2));
         var rendered = Render(chw, renderSize);                                   // (3, h, w)

@@ -25,6 +25,39 @@ internal static class UnetLayers
         if (selfAttention) layers.append(new nn.SelfAttention(nf));
         return layers;
     }
+
+    /// <summary>fastai's conv_layer(norm_type=NormType.Weight), as DeOldify's last PixelShuffle_ICNR has it: one weight-normalized conv with a bias.</summary>
+    public static nn.Sequential WeightNormConvLayer(long ni, long nf, long ks, Action<Tensor> init) => new(new WeightNormConv2d(ni, nf, ks, init));
+}
+
+/// <summary>
+/// A conv under weight normalization (Salimans &amp; Kingma 2016; PyTorch's nn.utils.weight_norm on dim 0): the weight
+/// is g·v/‖v‖, the norm over each output channel's inputs and taps. Keys <c>weight_g</c>, <c>weight_v</c>, <c>bias</c>, as
+/// PyTorch saves them. Unlike spectral norm there is no state: the file's g and v give the weight exactly.
+/// </summary>
+internal sealed class WeightNormConv2d : nn.Module<Tensor, Tensor>
+{
+    private readonly long padding;
+
+    public WeightNormConv2d(long ni, long nf, long ks, Action<Tensor> init)
+    {
+        padding = (ks - 1) / 2;
+        using var v = torch.empty(nf, ni, ks, ks);
+        init(v);
+        using var g = v.norm(2, new long[] { 1, 2, 3 }, keepdim: true);        // g = ‖v‖: the initial weight is v
+        using var b = torch.zeros(nf);                                          // fastai's init_default zeroes the bias
+        register_parameter("bias", nn.Parameter(b));                            // PyTorch's order: weight_norm re-registers g and v
+        register_parameter("weight_g", nn.Parameter(g));
+        register_parameter("weight_v", nn.Parameter(v));
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var v = get_parameter("weight_v");
+        var weight = v * (get_parameter("weight_g") / v.norm(2, new long[] { 1, 2, 3 }, keepdim: true));
+        return F.conv2d(x, weight, get_parameter("bias"), padding: padding).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>
@@ -43,12 +76,14 @@ public sealed class PixelShuffleIcnr : nn.Module<Tensor, Tensor>
     /// <param name="blur">Blur after the shuffle.</param>
     /// <param name="spectral">Spectral-normalized conv (DeOldify) instead of plain conv + BatchNorm.</param>
     /// <param name="extraBn">BatchNorm after the spectral-norm conv (DeOldify's U-Net blocks).</param>
-    public PixelShuffleIcnr(long ni, long? nf = null, bool blur = false, bool spectral = true, bool extraBn = false)
+    /// <param name="weightNorm">A weight-normalized conv with a bias instead (fastai's PixelShuffle_ICNR default, DeOldify's last shuffle).</param>
+    public PixelShuffleIcnr(long ni, long? nf = null, bool blur = false, bool spectral = true, bool extraBn = false, bool weightNorm = false)
     {
         var outChannels = nf ?? ni;
         Blur = blur;
-        conv = register_module("conv", UnetLayers.ConvLayer(ni, outChannels * 4, ks: 1, spectral: spectral, extraBn: extraBn, useActivation: false,
-            init: w => nn.init.icnr_(w, 2)));
+        conv = register_module("conv", weightNorm
+            ? UnetLayers.WeightNormConvLayer(ni, outChannels * 4, 1, w => nn.init.icnr_(w, 2))
+            : UnetLayers.ConvLayer(ni, outChannels * 4, ks: 1, spectral: spectral, extraBn: extraBn, useActivation: false, init: w => nn.init.icnr_(w, 2)));
         shuf = register_module("shuf", new nn.PixelShuffle(2));
         blurPool = register_module("blur", new nn.AvgPool2d(2, stride: 1));
         register_module("relu", new nn.ReLU());
@@ -170,7 +205,9 @@ public sealed class UnetResBlock : nn.Module<Tensor, Tensor>
 /// <para>State-dict keys follow DeOldify's SequentialEx: <c>layers.0</c> the encoder (<c>layers.0.4.0.conv1</c> is
 /// ResNet's <c>layer1.0.conv1</c>), <c>layers.1</c> BatchNorm, <c>layers.3</c> the middle convs, <c>layers.4..7</c>
 /// the blocks, <c>layers.8</c> the last shuffle, <c>layers.10</c> the res block, <c>layers.11</c> the 1×1 head.
-/// DeOldify's last shuffle is weight-normalized; ours is spectral-normalized like the rest.</para>
+/// DeOldify's last shuffle is fastai's PixelShuffle_ICNR as its vendored fastai builds it, weight-normalized with a bias
+/// and always blurred (<paramref name="upstream_final_shuffle"/>, which its published files need); ours by default is
+/// spectral-normalized like the rest and not blurred.</para>
 /// </summary>
 public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
 {
@@ -198,10 +235,12 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
     /// <param name="bottle">Bottleneck the final res block to half width.</param>
     /// <param name="spectral">Spectral norm + extra BatchNorm in the decoder (DeOldify); false: fastai's plain BatchNorm decoder.</param>
     /// <param name="imagenet_normalize">Normalize [0, 1] input by ImageNet statistics and map the output back to pixels.</param>
+    /// <param name="upstream_final_shuffle">DeOldify's last shuffle: weight norm, a bias, blur (its published generators).</param>
     public DynamicUnet(ResNet encoder, long n_out = 3, string blocks = "wide", double nf_factor = 1.0, bool blur = true, bool blur_final = true,
         bool self_attention = true, (double Low, double High)? y_range = null, bool last_cross = true, bool bottle = false, bool spectral = true,
-        bool imagenet_normalize = true)
+        bool imagenet_normalize = true, bool upstream_final_shuffle = false)
     {
+        UpstreamFinalShuffle = upstream_final_shuffle;
         if (blocks is not ("wide" or "deep")) throw new ArgumentException($"unknown U-Net block type '{blocks}'; known: wide, deep", nameof(blocks));
         encoderOwner = encoder;
         YRange = y_range ?? (-3, 3);
@@ -240,7 +279,8 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
             }
             layers.Add(this.blocks[i]);
         }
-        layers.Add(shuffle = new PixelShuffleIcnr(up, spectral: spectral));
+        // The vendored fastai's PixelShuffle_ICNR blurs whatever `blur` says (`if self.blur` tests the AvgPool2d module).
+        layers.Add(shuffle = upstream_final_shuffle ? new PixelShuffleIcnr(up, blur: true, weightNorm: true) : new PixelShuffleIcnr(up, spectral: spectral));
         if (last_cross)
         {
             layers.Add(new MergeLayer());
@@ -258,6 +298,7 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
     public (double Low, double High) YRange { get; }
     public bool LastCross { get; }
     public bool ImagenetNormalize { get; }
+    public bool UpstreamFinalShuffle { get; }
 
     /// <summary>The encoder's total downsampling: inputs whose sides are multiples of this need no resizing inside.</summary>
     public const int Stride = 32;

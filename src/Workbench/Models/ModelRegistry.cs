@@ -66,6 +66,13 @@ public static class ModelRegistry
             [new("richzhang/colorization ECCVGenerator (model1..model8, model_out)", w => Eccv16Colorizer.IsUpstreamLayout(w) ? [] : null)]),
         new("zhang-siggraph17", Tasks.Colorize, "Zhang et al. 2017 (SIGGRAPH) as released: siggraph17-df00044c.pth", _ => new Siggraph17Colorizer(),
             [new("richzhang/colorization SIGGRAPHGenerator (model1..model10, model3short8, model_class, model_out)", w => Siggraph17Colorizer.IsUpstreamLayout(w) ? [] : null)]),
+        // DeOldify's published generators (jantic/DeOldify): no hyperparameters, recognised by their exact keys and shapes.
+        new("deoldify-artistic", Tasks.Colorize, "DeOldify's artistic generator as released: ColorizeArtistic_gen.pth (DynamicUnetDeep, ResNet-34, nf_factor 1.5)",
+            _ => DeOldifyGenerators.Artistic(),
+            [new("jantic/DeOldify DynamicUnetDeep on ResNet-34 (layers.0 encoder ... layers.8 weight-normalized shuffle, layers.11 head)", w => DeOldifyGenerators.IsArtisticLayout(w) ? [] : null)]),
+        new("deoldify-stable", Tasks.Colorize, "DeOldify's stable (and video) generator as released: ColorizeStable_gen.pth, ColorizeVideo_gen.pth (DynamicUnetWide, ResNet-101, nf_factor 2)",
+            _ => DeOldifyGenerators.Stable(),
+            [new("jantic/DeOldify DynamicUnetWide on ResNet-101 (layers.0 encoder ... layers.8 weight-normalized shuffle, layers.11 head)", w => DeOldifyGenerators.IsStableLayout(w) ? [] : null)]),
     ];
 
     /// <summary>All entries, in registration order.</summary>

@@ -27,7 +27,7 @@ public class ModelRegistryTests : IDisposable
     public void OneRegistryHoldsBothFamiliesAndUnknownNamesListTheKnownOnes()
     {
         Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact", nameof(DynamicUnet), nameof(HypercolumnColorizer), nameof(ZhangColorizer),
-            "zhang-eccv16", "zhang-siggraph17"], ModelRegistry.Names());
+            "zhang-eccv16", "zhang-siggraph17", "deoldify-artistic", "deoldify-stable"], ModelRegistry.Names());
         Assert.Equal(["espcn", "rrdb", "dilated-rrdb", "srvgg-compact"], ModelRegistry.Names(ModelRegistry.Tasks.SuperResolution));
         var message = Assert.Throws<ArgumentException>(() => ModelRegistry.Get("srgan")).Message;
         Assert.Contains("unknown architecture 'srgan'; known: espcn, rrdb, dilated-rrdb, srvgg-compact, DynamicUnet", message);
