@@ -17,7 +17,7 @@ public sealed record ModelFileInfo(string Network, string Architecture, string T
 /// <see cref="Load"/> rebuilds the network from those alone. Files written before the registry (<c>workbench.network</c>,
 /// <c>workbench.architecture</c>, <c>workbench.task</c>) and training checkpoints (their generator, rebuilt from the
 /// saved training config) load too, and so do published colorizers without metadata (Zhang et al.'s eccv16 and
-/// siggraph17 <c>.pth</c>), recognised by the key layouts their registry entries accept.
+/// siggraph17 <c>.pth</c>, DeOldify's artistic/stable/video generators), recognised by the key layouts their registry entries accept.
 /// </summary>
 public static class ModelFile
 {

@@ -206,7 +206,7 @@ public sealed class UnetResBlock : nn.Module<Tensor, Tensor>
 /// ResNet's <c>layer1.0.conv1</c>), <c>layers.1</c> BatchNorm, <c>layers.3</c> the middle convs, <c>layers.4..7</c>
 /// the blocks, <c>layers.8</c> the last shuffle, <c>layers.10</c> the res block, <c>layers.11</c> the 1×1 head.
 /// DeOldify's last shuffle is fastai's PixelShuffle_ICNR as its vendored fastai builds it, weight-normalized with a bias
-/// and always blurred (<paramref name="upstream_final_shuffle"/>, which its published files need); ours by default is
+/// and always blurred (<c>upstream_final_shuffle</c>, which its published files need); ours by default is
 /// spectral-normalized like the rest and not blurred.</para>
 /// </summary>
 public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
