@@ -75,6 +75,25 @@ public class CliProcessTests
     }
 
     [Fact]
+    public void RenderFactorIsSixteenPixelsASideAndSeveralAreSideBySide()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var model = CliTestFiles.TinyColorizer(dir.Path);
+        var input = Path.Combine(PythonReference.RepoRoot, "test_images", "coins.png");
+        var (bySize, byFactor, grid) = (Path.Combine(dir.Path, "size.png"), Path.Combine(dir.Path, "factor.png"), Path.Combine(dir.Path, "grid.png"));
+        Assert.Equal(0, CliProcess.Run("colorize", input, bySize, "--model", model, "--render-size", "64").ExitCode);
+        var r = CliProcess.Run("colorize", input, byFactor, "--model", model, "--render-factor", "4");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(File.ReadAllBytes(bySize), File.ReadAllBytes(byFactor));
+        r = CliProcess.Run("colorize", input, grid, "--model", model, "--render-factor", "3,4");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.True(ImageIO.ReadInfo(grid).Width > ImageIO.ReadInfo(bySize).Width);
+        r = CliProcess.Run("colorize", input, grid, "--model", model, "--render-factor", "4,x", "--overwrite");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--render-factor", r.Stderr);
+    }
+
+    [Fact]
     public void ShippedModelsAreTheDefaults()
     {
         using var dir = new CliTestFiles.TempDir();
