@@ -10,33 +10,8 @@ using Xunit.Abstractions;
 
 namespace Workbench.Tests.Models;
 
-/// <summary>
-/// The output of tests/reference/deoldify_reference.py for <see cref="DeOldifyPublishedTests"/>: its folder holds the two
-/// generators at full size (1.1 GB), so it is deleted when the class's tests are done.
-/// </summary>
-public sealed class DeOldifyReference : IDisposable
-{
-    public string Folder { get; } = PythonReference.Run("deoldify_reference.py");
-
-    private readonly Lazy<Dictionary<string, Tensor>> expected;
-
-    public DeOldifyReference() => expected = new(() =>
-    {
-        var tensors = SafeTensors.Load(Path.Combine(Folder, "expected.safetensors"));
-        foreach (var t in tensors.Values) t.DetachFromDisposeScope(); // shared by every test
-        return tensors;
-    });
-
-    public string PathOf(string name) => Path.Combine(Folder, name);
-
-    public Tensor this[string key] => expected.Value[key];
-
-    public void Dispose()
-    {
-        if (expected.IsValueCreated) foreach (var t in expected.Value.Values) t.Dispose();
-        Directory.Delete(Folder, recursive: true);
-    }
-}
+/// <summary>The generators of tests/reference/deoldify_reference.py at full size (1.1 GB).</summary>
+public sealed class DeOldifyReference() : PublishedReference("deoldify_reference.py");
 
 /// <summary>
 /// DeOldify's published generators (ColorizeArtistic_gen.pth, ColorizeStable_gen.pth) load from fastai Learner files

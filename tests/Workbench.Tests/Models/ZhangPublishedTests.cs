@@ -11,33 +11,8 @@ using Xunit.Abstractions;
 
 namespace Workbench.Tests.Models;
 
-/// <summary>
-/// The output of tests/reference/zhang_published_reference.py for <see cref="ZhangPublishedTests"/>: its folder holds
-/// two full-size weights files (255 MB), so it is deleted when the class's tests are done.
-/// </summary>
-public sealed class ZhangPublishedReference : IDisposable
-{
-    public string Folder { get; } = PythonReference.Run("zhang_published_reference.py");
-
-    private readonly Lazy<Dictionary<string, Tensor>> expected;
-
-    public ZhangPublishedReference() => expected = new(() =>
-    {
-        var tensors = SafeTensors.Load(Path.Combine(Folder, "expected.safetensors"));
-        foreach (var t in tensors.Values) t.DetachFromDisposeScope(); // shared by every test
-        return tensors;
-    });
-
-    public string PathOf(string name) => Path.Combine(Folder, name);
-
-    public Tensor this[string key] => expected.Value[key];
-
-    public void Dispose()
-    {
-        if (expected.IsValueCreated) foreach (var t in expected.Value.Values) t.Dispose();
-        Directory.Delete(Folder, recursive: true);
-    }
-}
+/// <summary>The two full-size weights files of tests/reference/zhang_published_reference.py (255 MB).</summary>
+public sealed class ZhangPublishedReference() : PublishedReference("zhang_published_reference.py");
 
 /// <summary>
 /// Zhang et al.'s published colorizers (richzhang/colorization: eccv16, siggraph17) load from bare PyTorch state
