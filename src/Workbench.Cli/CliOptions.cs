@@ -24,7 +24,7 @@ internal static class CliOptions
         {
             try
             {
-                var (threads, reason) = Recipes.ThreadPolicy.Apply(parse.GetValue(Threads));
+                var (threads, reason) = Training.ThreadPolicy.Apply(parse.GetValue(Threads));
                 if (parse.GetValue(Verbose)) Console.Error.WriteLine($"libtorch threads: {threads} ({reason})");
                 return await action(parse, cancel).ConfigureAwait(false);
             }

@@ -3,6 +3,7 @@ using System.CommandLine;
 using Workbench.Inference;
 using Workbench.Models.SuperResolution;
 using Workbench.Recipes;
+using Workbench.Evaluation;
 
 namespace Workbench.Cli.Commands;
 

@@ -6,13 +6,23 @@ using Workbench.Training.Callbacks;
 
 namespace Workbench.Cli.Commands;
 
-/// <summary><c>workbench train colorize|defade [--config f.json] [--set k=v ...] [--resume]</c>: the NoGAN recipe.</summary>
+/// <summary><c>workbench train colorize|defade [--config f.json] [--set k=v ...] [--resume|--overwrite]</c>: the NoGAN recipe.</summary>
 internal static class TrainCommand
 {
+    /// <summary>--resume and --overwrite as the one policy every recipe follows.</summary>
+    internal static ExistingRun Existing(bool resume, bool overwrite) => (resume, overwrite) switch
+    {
+        (true, true) => throw new UsageException("--resume and --overwrite exclude each other"),
+        (true, false) => ExistingRun.Resume,
+        (false, true) => ExistingRun.Overwrite,
+        _ => ExistingRun.Refuse,
+    };
+
     private static readonly Option<string?> ConfigFile = new("--config", "-c") { Description = "JSON file of config values (keys as in the saved config.json)" };
     private static readonly Option<string[]> Set = new("--set") { Description = "Override one config value: key=value (repeatable)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string?> RunName = new("--run") { Description = "Run folder: a bare NAME means runs/NAME (as `train sr --run`), a path is used as it is [default: runs/TASK]" };
     private static readonly Option<bool> Resume = new("--resume") { Description = "Continue from the run folder's latest checkpoint" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Delete an existing run folder first (without --resume or this, a folder with checkpoints is an error)" };
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "Print the resolved config and the schedule, and exit" };
 
     public static Command Create()
@@ -24,7 +34,7 @@ internal static class TrainCommand
             var sub = new Command(task, task == "colorize"
                 ? "DeOldify-style colorizer: U-Net generator pretraining (progressive sizes), critic pretraining, short GAN (TTUR)"
                 : "DeFade: the same generator trained to restore faded colour photos");
-            foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, PrintConfig }) sub.Options.Add(option);
+            foreach (var option in new Option[] { ConfigFile, Set, RunName, Resume, Overwrite, PrintConfig }) sub.Options.Add(option);
             DistributedLauncher.AddOptions(sub);
             // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
             sub.SetGuardedAction((parse, cancel) => Task.Run(() => parse.GetValue(PrintConfig) ? Run(task, parse, cancel) : DistributedLauncher.Run(parse, () => Run(task, parse, cancel)), CancellationToken.None));
@@ -47,9 +57,10 @@ internal static class TrainCommand
         }
         // Under --nproc-per-node only rank 0 reports; the others train silently.
         var parallel = DataParallel.Current;
+        var existing = Existing(parse.GetValue(Resume), parse.GetValue(Overwrite));
         var result = parallel.IsMain
-            ? ColorizeRecipe.Train(config, parse.GetValue(Resume), new LineProgressSink(Console.Out), Console.Out, cancel)
-            : ColorizeRecipe.Train(config, parse.GetValue(Resume), null, null, cancel);
+            ? ColorizeRecipe.Train(config, existing, new LineProgressSink(Console.Out), Console.Out, cancel)
+            : ColorizeRecipe.Train(config, existing, null, null, cancel);
         var state = result.State;
         if (!parallel.IsMain)
         {

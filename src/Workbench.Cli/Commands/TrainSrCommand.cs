@@ -3,6 +3,7 @@ using System.Globalization;
 
 using Workbench.Recipes;
 using Workbench.Training;
+using Workbench.Evaluation;
 
 namespace Workbench.Cli.Commands;
 
@@ -53,7 +54,7 @@ internal static class TrainSrCommand
         // Under --nproc-per-node only rank 0 reports; the others train silently.
         var main = DataParallel.Current.IsMain;
         using var sink = main ? new SpectreProgressSink() : null;
-        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, resume, main ? Console.Out : null, parse.GetValue(Overwrite)));
+        var result = SuperResolutionRecipe.Run(config, sink, cancel, new SrRunOptions(name, TrainCommand.Existing(resume, parse.GetValue(Overwrite)), main ? Console.Out : null));
         if (!main) return result.Interrupted ? 130 : result.Completed ? 0 : Fail(result.StopReason);
         if (result.Interrupted)
         {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 
 using Workbench.Data;
+using Workbench.Evaluation;
 using Workbench.Inference;
+using Workbench.Losses;
 using Workbench.Models.Colorization;
 using Workbench.Recipes;
 
@@ -53,22 +55,18 @@ internal static class TuneColorizerCommand
         if (folders.FirstOrDefault(f => !Directory.Exists(f)) is { } missing) throw new UsageException($"no folder '{missing}'");
         var files = ImagesDataset.FromDirsRecursive(folders).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{string.Join("', '", folders)}'");
-        var defaults = new ColorizeConfig
-        {
-            Temperatures = parse.GetValue(Temperatures)!, ChromaScales = parse.GetValue(ChromaScales)!, Smoothings = parse.GetValue(Smoothings)!,
-            PriorCorrections = parse.GetValue(PriorCorrections)!, MinColorfulnessShare = parse.GetValue(MinShare),
-        };
-        if (defaults.Temperatures.Any(t => t <= 0) || defaults.ChromaScales.Any(s => s <= 0) || defaults.Smoothings.Any(s => s < 0))
+        var grid = new DecodingGrid(parse.GetValue(Temperatures)!, parse.GetValue(ChromaScales)!, parse.GetValue(Smoothings)!, parse.GetValue(PriorCorrections)!, parse.GetValue(MinShare));
+        if (grid.Temperatures.Any(t => t <= 0) || grid.ChromaScales.Any(s => s <= 0) || grid.Smoothings.Any(s => s < 0))
             throw new UsageException("--temperatures and --chroma-scales must be above 0, --smoothings at least 0");
-        if (defaults.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", defaults.PriorCorrections)}");
-        if (defaults.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
+        if (grid.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", grid.PriorCorrections)}");
+        if (grid.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
         {
             var crops = ImagesDataset.FromDirsRecursive(new[] { parse.GetValue(Train)! }).Files;
-            var loss = ColorizeRecipe.ZhangLoss(zhang, crops, defaults, Console.Out);
+            var loss = ZhangPrior.Loss(zhang, crops, new ColorizeConfig().RebalanceLambda, Console.Out);
             zhang.SetClassWeights(loss.ClassWeights!);
             Console.WriteLine($"class weights measured on {parse.GetValue(Train)} (the file recorded none); they are saved with the tuned copy");
         }
-        var chosen = ColorizeRecipe.TuneDecoding(zhang, files, defaults, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize)).Chosen;
+        var chosen = DecodingTuning.Tune(zhang, files, grid, Torch.Device.CPU, Console.Out, parse.GetValue(RenderSize)).Chosen;
         zhang.SetDecoding(chosen);
         var output = parse.GetValue(Out)!;
         ModelFile.Save(output, zhang, info with { Architecture = zhang.Spec.ToJson() }, EnsembleMetadata(sources));

@@ -1,6 +1,5 @@
 using System.Numerics;
 
-using Workbench.Metrics;
 using Workbench.Torch;
 
 namespace Workbench.Data;

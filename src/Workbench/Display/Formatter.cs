@@ -38,7 +38,7 @@ public static class Formatter
         _ when FormatterRegistry.For(value) is { } registered => Registered(value, registered),
         IMimeRenderable rich => WithPlainText(rich.ToMimeBundle(), rich),
         Tensor t => TextAndPre(t.ToString()),
-        Plotly.NET.GenericChart chart => Plotting.PlotlyNetChart.ToMimeBundle(chart),
+        Plotly.NET.GenericChart chart => ChartMime.ToMimeBundle(chart),
         string s => new Dictionary<string, string> { [MimeTypes.PlainText] = s },
         _ => Default(value),
     };

@@ -1,21 +1,9 @@
 using System.Globalization;
 
+using Workbench.Models;
 using Workbench.Torch;
 
 namespace Workbench.Experiments;
-
-/// <summary>How <see cref="DigitsNet"/> halves the resolution after each conv stage.</summary>
-public enum Downsampling
-{
-    /// <summary>conv3x3 → ReLU → MaxPool2d(2): the baseline.</summary>
-    MaxPool,
-
-    /// <summary>The pool removed and the stage's conv given stride 2 (the notes: "results got noticeably worse").</summary>
-    Strided,
-
-    /// <summary>The pool replaced by one more conv3x3 with stride 2 + ReLU (the notes: "about the same").</summary>
-    ExtraConv,
-}
 
 /// <summary>
 /// A small CNN for 20x20 digits, for the notes' MNIST comparison of downsampling layers ("Striving for

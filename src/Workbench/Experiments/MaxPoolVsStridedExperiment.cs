@@ -5,6 +5,7 @@ using Workbench.Data;
 using Workbench.Logging;
 using Workbench.Recipes;
 using Workbench.Losses;
+using Workbench.Models;
 using Workbench.Torch;
 using Workbench.Training;
 using Workbench.Training.Callbacks;

@@ -4,6 +4,7 @@ using Workbench.Models.SuperResolution;
 using Workbench.Recipes;
 using Workbench.Torch;
 using Workbench.Training.Callbacks;
+using Workbench.Evaluation;
 
 namespace Workbench.Experiments;
 

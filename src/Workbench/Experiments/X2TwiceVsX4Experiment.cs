@@ -3,6 +3,8 @@ using System.Globalization;
 
 using Workbench.Recipes;
 using Workbench.Training.Callbacks;
+using Workbench.Evaluation;
+using Workbench.Training;
 
 namespace Workbench.Experiments;
 

@@ -4,6 +4,8 @@ using System.Globalization;
 using Workbench.Models.SuperResolution;
 using Workbench.Recipes;
 using Workbench.Training.Callbacks;
+using Workbench.Evaluation;
+using Workbench.Training;
 
 namespace Workbench.Experiments;
 

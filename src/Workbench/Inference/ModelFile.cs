@@ -1,10 +1,7 @@
-using System.Text.Json.Nodes;
-
 using Workbench.Models;
 using Workbench.Models.Colorization;
 using Workbench.Torch;
 using Workbench.Torch.Serialization;
-using Workbench.Training;
 
 namespace Workbench.Inference;
 
@@ -15,8 +12,8 @@ public sealed record ModelFileInfo(string Network, string Architecture, string T
 /// Colorization and restoration networks through <see cref="ModelRegistry"/>: a weights file whose metadata names the
 /// network (<c>arch</c>), its constructor arguments (<c>spec</c>, JSON) and the task (<c>task</c>: colorize, defade).
 /// <see cref="Load"/> rebuilds the network from those alone. Files written before the registry (<c>workbench.network</c>,
-/// <c>workbench.architecture</c>, <c>workbench.task</c>) and training checkpoints (their generator, rebuilt from the
-/// saved training config) load too, and so do published colorizers without metadata (Zhang et al.'s eccv16 and
+/// <c>workbench.architecture</c>, <c>workbench.task</c>) and training checkpoints (their generator: the recipe writes
+/// its <c>arch</c>, <c>spec</c> and <c>task</c> into every checkpoint) load too, and so do published colorizers without metadata (Zhang et al.'s eccv16 and
 /// siggraph17 <c>.pth</c>, DeOldify's artistic/stable/video generators), recognised by the key layouts their registry entries accept.
 /// </summary>
 public static class ModelFile
@@ -25,8 +22,11 @@ public static class ModelFile
     public const string NoSpec = "{}";
 
     /// <summary>Writes <paramref name="model"/>'s state_dict with its description.</summary>
-    public static void Save(string path, nn.Module model, ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null) =>
-        Checkpoint.ExportWeights(path, model, Metadata(info, extra));
+    public static void Save(string path, nn.Module model, ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        SafeTensors.Save(path, model.state_dict(), Metadata(info, extra));
+    }
 
     /// <summary>The metadata describing a network: <c>arch</c>, <c>spec</c> and <c>task</c>, then <paramref name="extra"/>.</summary>
     public static Dictionary<string, string> Metadata(ModelFileInfo info, IReadOnlyDictionary<string, string>? extra = null) =>
@@ -77,10 +77,6 @@ public static class ModelFile
     {
         if (metadata.TryGetValue(ModelRegistry.ArchKey, out var network) && metadata.TryGetValue(ModelRegistry.SpecKey, out var spec))
             return new ModelFileInfo(network, spec, metadata.GetValueOrDefault(ModelRegistry.TaskKey, ModelRegistry.Tasks.Colorize));
-        // A training checkpoint: the recipe stores the generator's description in its config.
-        if (metadata.TryGetValue("config", out var config) && JsonNode.Parse(config) is JsonObject c
-            && c["generatorNetwork"]?.GetValue<string>() is { } net && c["generatorArchitecture"]?.GetValue<string>() is { } arch)
-            return new ModelFileInfo(net, arch, c["task"]?.GetValue<string>() ?? ModelRegistry.Tasks.Colorize);
         // `workbench import` of a published colorizer records its arch and task, but no spec: its builder takes none.
         if (metadata.TryGetValue(ModelRegistry.ArchKey, out var imported) && metadata.GetValueOrDefault(ModelRegistry.TaskKey) == ModelRegistry.Tasks.Colorize
             && ModelRegistry.Contains(imported, ModelRegistry.Tasks.Colorize) && ModelRegistry.Get(imported).Layouts.Count > 0)

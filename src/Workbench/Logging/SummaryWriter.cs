@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Workbench.Logging.Protos;
 using Workbench.Torch;
+using Workbench.Visualization;
 
 namespace Workbench.Logging;
 
@@ -91,7 +92,7 @@ public sealed class SummaryWriter : IDisposable
     public void AddImages(string tag, Tensor imgTensor, long? globalStep = null, double? walltime = null, int nrow = 8, int padding = 2, double padValue = 0)
     {
         ImagePixels pixels;
-        using (var grid = ImageGrid.Make(imgTensor, nrow, padding, padValue)) pixels = Summaries.ToPixels(grid);
+        using (var grid = BatchGrid.Make(imgTensor, nrow, padding, padValue)) pixels = Summaries.ToPixels(grid);
         Add(writer, globalStep, walltime, () => Summaries.Image(tag, pixels));
     }
 

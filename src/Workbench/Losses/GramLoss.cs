@@ -26,16 +26,12 @@ public sealed class GramLoss : IDisposable
     /// <param name="warnings">Where the "random features" warning goes (default standard error).</param>
     public GramLoss(Vgg vgg, IReadOnlyList<int> layers, IReadOnlyList<double>? weights = null, Distance distance = Distance.L1, bool ownsVgg = false, TextWriter? warnings = null)
     {
-        if (layers.Count == 0) throw new ArgumentException("a gram loss needs at least one layer", nameof(layers));
-        if (weights is not null && weights.Count != layers.Count) throw new ArgumentException($"{layers.Count} layers but {weights.Count} weights", nameof(weights));
-        if (layers.Any(l => l >= vgg.LayerCount)) throw new ArgumentException($"the VGG has layers 0..{vgg.LayerCount - 1}; asked for {string.Join(", ", layers)}", nameof(layers));
         this.vgg = vgg;
         this.ownsVgg = ownsVgg;
         Layers = layers.ToArray();
-        Weights = weights?.ToArray() ?? Enumerable.Repeat(1.0, layers.Count).ToArray();
+        Weights = VggLayerChoice.Weights(vgg, layers, weights, "gram");
         Distance = distance;
-        mean = torch.tensor(new[] { 0.485f, 0.456f, 0.406f }, [1, 3, 1, 1]).DetachFromDisposeScope();
-        std = torch.tensor(new[] { 0.229f, 0.224f, 0.225f }, [1, 3, 1, 1]).DetachFromDisposeScope();
+        (mean, std) = VggLayerChoice.ImageNetStatistics();
         if (!vgg.IsPretrained)
             (warnings ?? Console.Error).WriteLine($"warning: the gram loss runs on RANDOM {vgg.GetType().Name} weights (no weights file): its statistics are of random features. " +
                 "Convert torchvision's weights once (see the Vgg class doc) and load them with FromSafeTensors.");

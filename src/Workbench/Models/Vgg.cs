@@ -153,6 +153,30 @@ public abstract class Vgg : nn.Module<Tensor, Tensor>
             nn.init.zeros_(conv.bias!);
         }
     }
+
+    /// <summary><paramref name="vgg"/> with torchvision's features from <paramref name="path"/>, frozen (disposed if they do not fit).</summary>
+    protected static T Pretrained<T>(T vgg, string path) where T : Vgg
+    {
+        try
+        {
+            vgg.LoadFeatures(path);
+        }
+        catch
+        {
+            vgg.Dispose();
+            throw;
+        }
+        vgg.Freeze();
+        return vgg;
+    }
+
+    /// <summary><paramref name="vgg"/> with seeded random weights, frozen.</summary>
+    protected static T Seeded<T>(T vgg, long seed) where T : Vgg
+    {
+        vgg.SeededInit(seed);
+        vgg.Freeze();
+        return vgg;
+    }
 }
 
 /// <summary>VGG16's 31 feature layers (13 convs); the SR notes and fastai's feature loss use it.</summary>
@@ -164,30 +188,10 @@ public sealed class Vgg16 : Vgg
     }
 
     /// <summary>Pretrained features from torchvision's checkpoint (<c>.pth</c>) or a safetensors conversion of it (see <see cref="Vgg"/>); frozen.</summary>
-    public static Vgg16 FromSafeTensors(string path, int? last_layer = null)
-    {
-        var vgg = new Vgg16(last_layer);
-        try
-        {
-            vgg.LoadFeatures(path);
-        }
-        catch
-        {
-            vgg.Dispose();
-            throw;
-        }
-        vgg.Freeze();
-        return vgg;
-    }
+    public static Vgg16 FromSafeTensors(string path, int? last_layer = null) => Pretrained(new Vgg16(last_layer), path);
 
     /// <summary>Seeded random weights (torchvision's init, own generator); <see cref="Vgg.IsPretrained"/> is false.</summary>
-    public static Vgg16 Random(long seed = 0, int? last_layer = null)
-    {
-        var vgg = new Vgg16(last_layer);
-        vgg.SeededInit(seed);
-        vgg.Freeze();
-        return vgg;
-    }
+    public static Vgg16 Random(long seed = 0, int? last_layer = null) => Seeded(new Vgg16(last_layer), seed);
 }
 
 /// <summary>VGG19's 37 feature layers (16 convs); ESRGAN / Real-ESRGAN's perceptual loss uses it.</summary>
@@ -199,28 +203,8 @@ public sealed class Vgg19 : Vgg
     }
 
     /// <inheritdoc cref="Vgg16.FromSafeTensors"/>
-    public static Vgg19 FromSafeTensors(string path, int? last_layer = null)
-    {
-        var vgg = new Vgg19(last_layer);
-        try
-        {
-            vgg.LoadFeatures(path);
-        }
-        catch
-        {
-            vgg.Dispose();
-            throw;
-        }
-        vgg.Freeze();
-        return vgg;
-    }
+    public static Vgg19 FromSafeTensors(string path, int? last_layer = null) => Pretrained(new Vgg19(last_layer), path);
 
     /// <inheritdoc cref="Vgg16.Random"/>
-    public static Vgg19 Random(long seed = 0, int? last_layer = null)
-    {
-        var vgg = new Vgg19(last_layer);
-        vgg.SeededInit(seed);
-        vgg.Freeze();
-        return vgg;
-    }
+    public static Vgg19 Random(long seed = 0, int? last_layer = null) => Seeded(new Vgg19(last_layer), seed);
 }

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 using Workbench.Torch;
 
 namespace Workbench.Models;
@@ -11,19 +9,19 @@ namespace Workbench.Models;
 /// </summary>
 public static class WeightsDescription
 {
+    /// <summary>The metadata entry every training checkpoint has (Training.Checkpoint writes it; Models sits below Training).</summary>
+    private const string CheckpointKey = "workbench.checkpoint";
+
     /// <summary>What the file is, in a few words (<paramref name="metadata"/> as read, or <see cref="ModelRegistry.Normalise"/>d).</summary>
     public static string Describe(IReadOnlyDictionary<string, string> metadata, IReadOnlyCollection<string> keys)
     {
         metadata = ModelRegistry.Normalise(metadata);
+        if (metadata.ContainsKey(CheckpointKey))
+            return metadata.TryGetValue(ModelRegistry.TaskKey, out var trained) ? $"a {trained} training checkpoint" : "a training checkpoint";
         if (metadata.TryGetValue(ModelRegistry.ArchKey, out var arch))
             return metadata.GetValueOrDefault(ModelRegistry.TaskKey) is ModelRegistry.Tasks.SuperResolution or null
                 ? $"a {(metadata.TryGetValue("scale", out var s) ? "x" + s + " " : "")}super-resolution network ('{arch}')"
                 : $"a {metadata[ModelRegistry.TaskKey]} model ({arch})";
-        if (metadata.TryGetValue("config", out var config) && TryParse(config) is { } c)
-        {
-            var task = c["task"]?.GetValue<string>();
-            return task is null ? "a training checkpoint" : $"a {task} training checkpoint";
-        }
         return $"weights without metadata ({keys.Count} tensor(s): {Examples(keys.Order(StringComparer.Ordinal).ToList(), 3)})";
     }
 
@@ -31,7 +29,7 @@ public static class WeightsDescription
     public static bool IsNonSuperResolutionModel(IReadOnlyDictionary<string, string> metadata)
     {
         metadata = ModelRegistry.Normalise(metadata);
-        return metadata.TryGetValue(ModelRegistry.TaskKey, out var task) ? task != ModelRegistry.Tasks.SuperResolution : IsColorizeCheckpoint(metadata);
+        return metadata.TryGetValue(ModelRegistry.TaskKey, out var task) && task != ModelRegistry.Tasks.SuperResolution;
     }
 
     /// <summary>A state_dict mismatch in one line: counts and a few key names, not the full lists.</summary>
@@ -44,21 +42,6 @@ public static class WeightsDescription
         var details = e.Message.Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (parts.Count == 0 && details.Count > 0) parts.Add(Shorten(details[0]) + (details.Count > 1 ? $" (and {details.Count - 1} more)" : ""));
         return parts.Count > 0 ? string.Join(", ", parts) : Shorten(e.Message);
-    }
-
-    private static bool IsColorizeCheckpoint(IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue("config", out var config) && TryParse(config)?["generatorNetwork"] is not null;
-
-    private static JsonObject? TryParse(string json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 
     private static string Shorten(string text)

@@ -2,15 +2,13 @@ using System.Text.Json.Nodes;
 
 using Plotly.NET;
 
-using Workbench.Display;
-
 namespace Workbench.Plotting;
 
 /// <summary>
 /// Shows and saves Plotly.NET <see cref="GenericChart"/>s the Workbench way: plotly.js comes from the local npm
 /// package (<see cref="PlotlyJs"/>), never from the CDN that Plotly.NET's own HTML loads it from, and PNGs are
-/// rendered by headless Chromium. In a notebook a chart shows inline (the kernel's formatter calls
-/// <see cref="ToMimeBundle"/>); Plotly's MIME type goes along for front ends that draw it natively.
+/// rendered by headless Chromium. In a notebook a chart shows inline through Display's formatter
+/// (<c>Workbench.Display.ChartMime</c>).
 /// </summary>
 public static class PlotlyNetChart
 {
@@ -26,18 +24,6 @@ public static class PlotlyNetChart
     /// (its optional title font left out).
     /// </summary>
     public static GenericChart WithTitle(this GenericChart chart, string title) => Chart.withTitle(title, null).Invoke(chart);
-
-    public static IReadOnlyDictionary<string, string> ToMimeBundle(GenericChart chart)
-    {
-        var spec = chart.ToJsonObject();
-        var (width, height) = Size(spec);
-        return new Dictionary<string, string>
-        {
-            [MimeTypes.PlainText] = Describe(spec),
-            [MimeTypes.Html] = PlotlyJs.NotebookLoaderOnce() + PlotlyHtml.Div(spec, width, height),
-            [MimeTypes.Plotly] = spec.ToJsonString(),
-        };
-    }
 
     /// <summary>
     /// The chart's &lt;div&gt; and drawing script for a page that inlines plotly.js once itself (a report): as wide as
@@ -82,13 +68,13 @@ public static class PlotlyNetChart
              + PlotlyJs.ScriptTag() + "\n" + PlotlyHtml.Div(spec, width ?? DefaultWidth, height) + "\n</body></html>\n";
     }
 
-    private static (int? Width, int Height) Size(JsonObject spec)
+    internal static (int? Width, int Height) Size(JsonObject spec)
     {
         var layout = spec["layout"] as JsonObject;
         return ((int?)(double?)layout?["width"], (int?)(double?)layout?["height"] ?? 450);
     }
 
-    private static string Describe(JsonObject spec)
+    internal static string Describe(JsonObject spec)
     {
         var traces = (spec["data"] as JsonArray)?.Select(t => (string?)t?["type"] ?? "trace").ToList() ?? new List<string>();
         var title = (string?)spec["layout"]?["title"]?["text"];

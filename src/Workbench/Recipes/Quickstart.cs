@@ -11,6 +11,7 @@ using Workbench.Plotting;
 using Workbench.Reports;
 using Workbench.Torch;
 using Workbench.Training.Callbacks;
+using Workbench.Training;
 
 using GenericChart = Plotly.NET.GenericChart;
 
@@ -95,11 +96,11 @@ public static class Quickstart
         // Two calls, so that the generator before the GAN is kept: at this budget the short GAN buys colourfulness with wrong colour
         // (measured: Lab chroma error 23.0 before, 24.2–29.2 after, gray 24.5), so the quickstart applies the pretrained generator
         // and reports the GAN's effect beside it.
-        var pretrained = ColorizeRecipe.Train(colorConfig with { CriticIterations = 0, GanIterations = 0 }, resume: false, progress("colorizer G"), log, cancel);
+        var pretrained = ColorizeRecipe.Train(colorConfig with { CriticIterations = 0, GanIterations = 0 }, ExistingRun.Refuse, progress("colorizer G"), log, cancel);
         cancel.ThrowIfCancellationRequested();
         var pretrainedWeights = Path.Combine(colorConfig.Run, "generator-pretrained.safetensors");
         File.Copy(pretrained.WeightsPath, pretrainedWeights, overwrite: true);
-        var color = ColorizeRecipe.Train(colorConfig, resume: true, progress("colorizer GAN"), log, cancel);
+        var color = ColorizeRecipe.Train(colorConfig, ExistingRun.Resume, progress("colorizer GAN"), log, cancel);
         cancel.ThrowIfCancellationRequested();
 
         // The minutes-long NoGAN run shows the pipeline; the pictures use the shipped colorizer (hours of training,

@@ -1,3 +1,7 @@
+using Workbench.Data;
+using Workbench.Models.SuperResolution;
+using Workbench.Training;
+
 namespace Workbench.Recipes;
 
 /// <summary>
@@ -192,4 +196,40 @@ public sealed record SrTrainingConfig
     /// <see cref="ThreadPolicy"/>: idle cores, so a busy machine gets fewer threads instead of spinning ones).
     /// </summary>
     public int Threads { get; init; }
+
+    /// <summary>The input degradation these settings describe (derived; not saved).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SrDegradation Degradation => new(DownscaleKernels, NoiseProbability, NoiseSigmaMax, JpegProbability, JpegQualityMin, JpegQualityMax);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent value.</summary>
+    public void Check()
+    {
+        var c = this;
+        void Require(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException("config: " + message);
+        }
+        Require(SuperResolutionModels.Architectures.Contains(c.Arch), $"unknown arch '{c.Arch}'; known: {string.Join(", ", SuperResolutionModels.Architectures)}");
+        Require(c.Scale >= 2, $"scale must be at least 2, got {c.Scale}");
+        Require(!c.ApplyTwice || c.Scale == 4, "applyTwice trains a x2 network as net(net(x)): scale must be 4");
+        Require(c.Head is "default" or "one" or "x2", $"head must be default, one or x2, got '{c.Head}'");
+        Require(c.CropSize % c.Scale == 0 && c.CropSize / c.Scale >= 4, $"cropSize {c.CropSize} must be a multiple of scale {c.Scale} and give an input of at least 4 px");
+        Require(c.BatchSize >= 1 && c.Channels >= 1 && c.Blocks >= 1 && c.HeadChannels >= 1 && c.HeadConvsAfter >= 0, "batchSize, channels, blocks, headChannels must be positive");
+        Require(c.PretrainIterations >= 0 && c.GanIterations >= 0 && c.PretrainIterations + c.GanIterations > 0, "pretrainIterations and ganIterations must be >= 0, and not both 0");
+        Require(c.PretrainLr > 0 && c.GanLr > 0 && c.CriticLrRatio > 0, "learning rates and criticLrRatio must be positive");
+        Require(c.PixelLoss is "l1" or "mse", $"pixelLoss must be l1 or mse, got '{c.PixelLoss}'");
+        Require(c.GanLoss is "notes" or "relativistic" or "bce", $"ganLoss must be notes, relativistic or bce, got '{c.GanLoss}'");
+        Require(c.JpegProbability is >= 0 and <= 1 && c.NoiseProbability is >= 0 and <= 1, "jpegProbability and noiseProbability are probabilities");
+        Require(c.JpegQualityMin >= 1 && c.JpegQualityMin <= c.JpegQualityMax && c.JpegQualityMax <= 99,
+            $"JPEG quality range [{c.JpegQualityMin}, {c.JpegQualityMax}] must lie within [1, 99] (never 100)");
+        Require(c.NoiseSigmaMax > 0 && c.NoiseSigmaMax <= 255, "noiseSigmaMax is in 0-255 units, > 0");
+        Require(c.CriticStepsPerGeneratorStep >= 1 && c.CriticChannels >= 1 && c.CriticDropout is >= 0 and < 1 && c.CriticShift is >= 0 and <= 16, "critic settings out of range");
+        Require(c.LossBorder >= 0 && c.CropSize - 2 * c.LossBorder >= 8, $"lossBorder {c.LossBorder} leaves less than 8 px of a {c.CropSize} px crop");
+        Require(c.GanIterations == 0 || c.CropSize - c.CriticShift >= 8, $"the critic needs crops of at least {c.CriticShift + 8} px");
+        Require(c.PerceptualWeight >= 0 && c.AdversarialWeight >= 0 && c.GanPixelWeight >= 0, "loss weights must be >= 0");
+        Require(c.InitWeights == "" || File.Exists(c.InitWeights), $"initWeights '{c.InitWeights}' does not exist");
+        Require(c.InitWeights == "" || !c.ResidualOverBicubic, "initWeights starts from a network that outputs the whole image; a residual over bicubic would add bicubic to it: set residualOverBicubic=false");
+        Require(c.Workers >= 0 && c.Threads >= 0 && c.ValidateEvery >= 0 && c.ValidationCrop >= 0, "workers, threads, validateEvery, validationCrop must be >= 0");
+        SrPairs.ParseKernels(c.DownscaleKernels);
+    }
 }

@@ -19,10 +19,14 @@ public static class Checkpoint
     private const int FormatVersion = 1;
 
     public static void Save(string path, TrainingState state) =>
-        Save(path, state.Models, state.Optimizers, state.Position, state.Phase.Name, state.Notes.GetValueOrDefault("config"));
+        Save(path, state.Models, state.Optimizers, state.Position, state.Phase.Name, state.Notes);
 
+    /// <summary>
+    /// Writes the checkpoint; each of <paramref name="notes"/> becomes a metadata entry of its own (the run's config,
+    /// the generator's <c>arch</c>/<c>spec</c>/<c>task</c>), so a checkpoint describes its model as an exported file does.
+    /// </summary>
     public static void Save(string path, IReadOnlyDictionary<string, nn.Module> models, IReadOnlyDictionary<string, optim.Optimizer> optimizers,
-        TrainingPosition position, string phaseName = "", string? config = null, int? worldSize = null)
+        TrainingPosition position, string phaseName = "", IReadOnlyDictionary<string, string>? notes = null, int? worldSize = null)
     {
         using var scope = torch.NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -53,8 +57,7 @@ public static class Checkpoint
                 ["saved_at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
                 ["optimizers"] = optimizerJson,
             };
-            var metadata = new Dictionary<string, string> { [MetadataKey] = meta.ToJsonString() };
-            if (config is not null) metadata["config"] = config;
+            var metadata = new Dictionary<string, string>(notes ?? new Dictionary<string, string>()) { [MetadataKey] = meta.ToJsonString() };
             SafeTensors.Save(path, tensors, metadata);
         }
         finally
@@ -124,11 +127,4 @@ public static class Checkpoint
 
     private static IEnumerable<string> ModelNames(IReadOnlyDictionary<string, Tensor> tensors) =>
         tensors.Keys.Where(k => k.StartsWith("models/", StringComparison.Ordinal)).Select(k => k.Split('/')[1]).Distinct();
-
-    /// <summary>Just the weights of one model, for inference and for shipping (no optimizer, no position).</summary>
-    public static void ExportWeights(string path, nn.Module model, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        using var scope = torch.NewDisposeScope();
-        SafeTensors.Save(path, model.state_dict(), metadata);
-    }
 }

@@ -38,7 +38,7 @@ public sealed class ColorizeEvaluationTests : IDisposable
         Assert.True(model.ChromaError < 1, $"chroma error {model.ChromaError}");
         Assert.True(result.Mean("input").ChromaError > 10 && result.Mean("input").Colorfulness < 1e-3);
         Assert.True(result.Mean("sepia").Colorfulness > 5);
-        Assert.Equal(result.TargetColorfulness, Workbench.Metrics.Colorfulness.Compute(ImageIO.Read(path)).item<float>(), 3);
+        Assert.Equal(result.TargetColorfulness, Workbench.Data.Colorfulness.Compute(ImageIO.Read(path)).item<float>(), 3);
         Assert.True(model.AbAccuracy > 0.99, $"ab accuracy {model.AbAccuracy}");
         Assert.True(result.Mean("input").AbAccuracy < model.AbAccuracy);
         var text = result.ToString();

@@ -1,3 +1,4 @@
+using Workbench.Models;
 using Workbench.Experiments;
 using Workbench.Torch;
 

@@ -1,3 +1,4 @@
+using Workbench.Data;
 using Workbench.Metrics;
 using Workbench.Torch;
 

@@ -1,3 +1,4 @@
+using Workbench.Models;
 using Workbench.Models.Discriminators;
 using Workbench.Torch;
 
@@ -16,7 +17,7 @@ public class DiscriminatorDilationNetworkTests
 
     [Theory]
     [InlineData(Downsampling.MaxPool, 64, 48)]
-    [InlineData(Downsampling.StridedConv, 64, 48)]
+    [InlineData(Downsampling.ExtraConv, 64, 48)]
     [InlineData(Downsampling.MaxPool, 37, 30)]
     public void GivesOneLogitPerEightByEightPatch(Downsampling downsampling, int height, int width)
     {
@@ -43,7 +44,7 @@ public class DiscriminatorDilationNetworkTests
     public void StridedVariantReplacesEachPoolByAConvBlock()
     {
         using var pooled = new DiscriminatorDilationNetwork(4);
-        using var strided = new DiscriminatorDilationNetwork(4, downsampling: Downsampling.StridedConv);
+        using var strided = new DiscriminatorDilationNetwork(4, downsampling: Downsampling.ExtraConv);
         Assert.DoesNotContain(pooled.state_dict().Keys, k => k.StartsWith("layers.2.", StringComparison.Ordinal));
         Assert.Contains("layers.2.0.weight", strided.state_dict().Keys);
         Assert.True(strided.count_parameters() > pooled.count_parameters());

@@ -54,7 +54,7 @@ public sealed class ColorizeRecipeTests : IDisposable
 
         // More GAN iterations, resumed from the latest checkpoint: only the new steps run.
         var longer = config with { GanIterations = 3 };
-        var resumed = ColorizeRecipe.Train(longer, resume: true);
+        var resumed = ColorizeRecipe.Train(longer, ExistingRun.Resume);
         Assert.Equal(6, resumed.State.GlobalStep);
     }
 

@@ -7,6 +7,7 @@ using Workbench.Testing;
 using Workbench.Torch.Serialization;
 using Workbench.Training;
 using Workbench.Training.Callbacks;
+using Workbench.Evaluation;
 
 namespace Workbench.Tests.Recipes;
 
@@ -113,7 +114,7 @@ public sealed class SuperResolutionRecipeTests : IDisposable
         Assert.Equal(4, first.Steps);
         Assert.Contains("--overwrite", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.Run(config, options: new SrRunOptions("split"))).Message); // no silent overwrite
 
-        var second = SuperResolutionRecipe.Run(config, options: new SrRunOptions("split", Resume: true));
+        var second = SuperResolutionRecipe.Run(config, options: new SrRunOptions("split", Existing: ExistingRun.Resume));
         Assert.True(second.Completed);
         Assert.Equal(7, second.Steps);
         static IEnumerable<(long, string, double)> Losses(IEnumerable<(long Step, string Phase, string Name, double Value)> rows) =>
@@ -142,7 +143,7 @@ public sealed class SuperResolutionRecipeTests : IDisposable
         var metadata = SafeTensors.ReadHeader(result.WeightsPath!).Metadata;
         Assert.Equal(("rrdb", "4", "8", "2"), (metadata["arch"], metadata["scale"], metadata["channels"], metadata["num_block"]));
 
-        Assert.Contains("set residualOverBicubic=false", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.Check(c with { ResidualOverBicubic = true })).Message);
+        Assert.Contains("set residualOverBicubic=false", Assert.Throws<ArgumentException>(() => (c with { ResidualOverBicubic = true }).Check()).Message);
         var wrongScale = c with { Scale = 2 };
         Assert.Contains("holds a x4 'rrdb' network; the config trains a x2 'rrdb'", Assert.Throws<ArgumentException>(() => SuperResolutionRecipe.BuildGenerator(wrongScale)).Message);
     }
@@ -150,7 +151,7 @@ public sealed class SuperResolutionRecipeTests : IDisposable
     [Fact]
     public void ResumingWithoutACheckpointIsAClearError()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => SuperResolutionRecipe.Run(Smoke(), options: new SrRunOptions("none", Resume: true)));
+        var e = Assert.Throws<FileNotFoundException>(() => SuperResolutionRecipe.Run(Smoke(), options: new SrRunOptions("none", Existing: ExistingRun.Resume)));
         Assert.Contains("nothing to resume", e.Message);
     }
 

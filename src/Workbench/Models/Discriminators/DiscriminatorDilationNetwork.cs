@@ -2,16 +2,6 @@ using Workbench.Torch;
 
 namespace Workbench.Models.Discriminators;
 
-/// <summary>How <see cref="DiscriminatorDilationNetwork"/> halves the resolution.</summary>
-public enum Downsampling
-{
-    /// <summary>MaxPool2d(2): the notes' choice (cheaper, no parameters, as good on their MNIST comparison).</summary>
-    MaxPool,
-
-    /// <summary>A conv3x3 stride 2 + BatchNorm + LeakyReLU block in the pool's place ("Striving for Simplicity", the all-convolutional net).</summary>
-    StridedConv,
-}
-
 /// <summary>
 /// The SR notes' final discriminator: a per-pixel real/fake map at 1/8 resolution (256 → 32x32 logits), so the
 /// generator learns where an image looks fake. VGG-like: two conv+BatchNorm+LeakyReLU(0.1) blocks then a 2x
@@ -38,6 +28,7 @@ public sealed class DiscriminatorDilationNetwork : nn.Module<Tensor, Tensor>
         this.dropout = dropout;
         this.downsampling = downsampling;
         var m = mid_channels;
+        if (downsampling == Downsampling.Strided) throw new ArgumentException("the dilation critic downsamples by MaxPool or ExtraConv (a stride-2 block in the pool's place)", nameof(downsampling));
         nn.Module<Tensor, Tensor> Down(long c) => downsampling == Downsampling.MaxPool ? new nn.MaxPool2d(2) : Block(c, c, 3, stride: 2);
         layers = register_module("layers", new nn.Sequential(
             Block(in_channels, m, 5),

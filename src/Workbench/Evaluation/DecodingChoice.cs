@@ -1,4 +1,4 @@
-namespace Workbench.Recipes;
+namespace Workbench.Evaluation;
 
 /// <summary>
 /// Choosing among decodings from per-photo scores, and what that choice is worth on a photo it did not see. The rule

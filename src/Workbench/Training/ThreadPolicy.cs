@@ -2,7 +2,7 @@ using System.Globalization;
 
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Training;
 
 /// <summary>
 /// How many libtorch intra-op threads a command uses, the same rule for every command: an explicit request

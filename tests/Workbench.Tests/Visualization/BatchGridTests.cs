@@ -1,9 +1,9 @@
-using Workbench.Logging;
+using Workbench.Visualization;
 using Workbench.Torch;
 
-namespace Workbench.Tests.Logging;
+namespace Workbench.Tests.Visualization;
 
-public sealed class ImageGridTests
+public sealed class BatchGridTests
 {
     [Fact]
     public void TilesRowMajorWithPadding()
@@ -11,7 +11,7 @@ public sealed class ImageGridTests
         using var scope = torch.NewDisposeScope();
         // Image i is filled with i + 1, so every tile is recognisable.
         var batch = torch.arange(1, 6, dtype: ScalarType.Float32).reshape(5, 1, 1, 1).expand(5, 3, 2, 3).contiguous();
-        var grid = ImageGrid.Make(batch, nrow: 3, padding: 1, padValue: -1);
+        var grid = BatchGrid.Make(batch, nrow: 3, padding: 1, padValue: -1);
         Assert.Equal(new long[] { 3, 2 * 3 + 1, 3 * 4 + 1 }, grid.shape);
         for (var i = 0; i < 5; i++)
         {
@@ -26,7 +26,7 @@ public sealed class ImageGridTests
     public void GrayBatchesBecomeRgbAndFewImagesNarrowTheGrid()
     {
         using var scope = torch.NewDisposeScope();
-        var grid = ImageGrid.Make(torch.ones(2, 1, 4, 4), nrow: 8, padding: 2);
+        var grid = BatchGrid.Make(torch.ones(2, 1, 4, 4), nrow: 8, padding: 2);
         Assert.Equal(new long[] { 3, 8, 14 }, grid.shape);
     }
 
@@ -34,7 +34,7 @@ public sealed class ImageGridTests
     public void RejectsBadShapes()
     {
         using var scope = torch.NewDisposeScope();
-        Assert.Throws<ArgumentException>(() => ImageGrid.Make(torch.ones(4, 4)));
-        Assert.Throws<ArgumentException>(() => ImageGrid.Make(torch.ones(1, 3, 4, 4), nrow: 0));
+        Assert.Throws<ArgumentException>(() => BatchGrid.Make(torch.ones(4, 4)));
+        Assert.Throws<ArgumentException>(() => BatchGrid.Make(torch.ones(1, 3, 4, 4), nrow: 0));
     }
 }

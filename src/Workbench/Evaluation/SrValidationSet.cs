@@ -9,7 +9,7 @@ using Workbench.Inference;
 using Workbench.Metrics;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Evaluation;
 
 /// <summary>PSNR and SSIM on Y (border cropped by the scale) of a model and of bicubic, per held-out image and averaged.</summary>
 public sealed record SrScores(IReadOnlyList<string> Images, IReadOnlyList<double> PsnrY, IReadOnlyList<double> SsimY, IReadOnlyList<double> BicubicPsnrY, IReadOnlyList<double> BicubicSsimY)

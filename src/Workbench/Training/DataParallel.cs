@@ -1,7 +1,7 @@
 using Workbench.Data;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Training;
 
 /// <summary>
 /// What a recipe does differently under torch.distributed (a worker of <c>--nproc-per-node</c>): wrap the trained

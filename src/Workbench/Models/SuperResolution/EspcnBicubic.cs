@@ -1,7 +1,6 @@
-using Workbench.Models.SuperResolution;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Models.SuperResolution;
 
 /// <summary>
 /// Bicubic inside a plain ESPCN. <see cref="Init"/> sets an ESPCN's weights so that it computes antialiased

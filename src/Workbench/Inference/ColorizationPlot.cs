@@ -1,10 +1,10 @@
 using Workbench.Data;
 using Workbench.Data.Degradations;
 using Workbench.Display;
-using Workbench.Inference;
+using Workbench.Visualization;
 using Workbench.Torch;
 
-namespace Workbench.Visualization;
+namespace Workbench.Inference;
 
 /// <summary>A rendered comparison: the panel as a tensor and as PNG bytes; shows itself inline in a notebook.</summary>
 public sealed class TransformedImage : IMimeRenderable, IDisposable

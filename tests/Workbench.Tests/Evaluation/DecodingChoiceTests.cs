@@ -1,6 +1,7 @@
 using Workbench.Recipes;
+using Workbench.Evaluation;
 
-namespace Workbench.Tests.Recipes;
+namespace Workbench.Tests.Evaluation;
 
 public sealed class DecodingChoiceTests
 {

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-using Workbench.Display;
+using Workbench.Training.Callbacks;
 
-namespace Workbench.Training.Callbacks;
+namespace Workbench.Display;
 
 /// <summary>
 /// Training progress as a notebook <see cref="ProgressBar"/> that updates in place (iterations, it/s, ETA, the

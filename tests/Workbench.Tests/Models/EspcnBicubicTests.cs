@@ -3,7 +3,7 @@ using Workbench.Models.SuperResolution;
 using Workbench.Recipes;
 using Workbench.Torch;
 
-namespace Workbench.Tests.Recipes;
+namespace Workbench.Tests.Models;
 
 public sealed class EspcnBicubicTests
 {

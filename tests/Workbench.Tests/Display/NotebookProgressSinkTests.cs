@@ -1,8 +1,7 @@
 using Workbench.Display;
-using Workbench.Tests.Display;
 using Workbench.Training.Callbacks;
 
-namespace Workbench.Tests.Training;
+namespace Workbench.Tests.Display;
 
 [Collection(nameof(NotebookTests))]
 public sealed class NotebookProgressSinkTests : IDisposable

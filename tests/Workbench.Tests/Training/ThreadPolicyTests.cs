@@ -1,6 +1,7 @@
 using Workbench.Recipes;
+using Workbench.Training;
 
-namespace Workbench.Tests.Recipes;
+namespace Workbench.Tests.Training;
 
 public sealed class ThreadPolicyTests
 {

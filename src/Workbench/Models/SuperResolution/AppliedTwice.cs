@@ -1,9 +1,8 @@
 using System.Globalization;
 
-using Workbench.Models.SuperResolution;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Models.SuperResolution;
 
 /// <summary>
 /// The SR notes' x4 from a x2 network: y = net(net(x)). Applied to a network trained for x2 alone it shows the

@@ -2,9 +2,9 @@ using Workbench.Data;
 using Workbench.Display;
 using Workbench.Models;
 using Workbench.Torch;
-using Workbench.Visualization;
+using Workbench.Inference;
 
-namespace Workbench.Tests.Visualization;
+namespace Workbench.Tests.Inference;
 
 public sealed class ColorizationPlotTests : IDisposable
 {

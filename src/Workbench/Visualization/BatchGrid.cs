@@ -1,9 +1,9 @@
 using Workbench.Torch;
 
-namespace Workbench.Logging;
+namespace Workbench.Visualization;
 
-/// <summary>Tiles a batch of images into one picture, as torchvision.utils.make_grid.</summary>
-public static class ImageGrid
+/// <summary>Tiles a batch of images into one picture, as torchvision.utils.make_grid (TensorBoard image summaries, notebooks).</summary>
+public static class BatchGrid
 {
     /// <summary>
     /// (N, C, H, W) → (C, rows·(H+padding)+padding, cols·(W+padding)+padding) with

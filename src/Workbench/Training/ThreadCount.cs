@@ -1,6 +1,6 @@
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Training;
 
 /// <summary>Sets libtorch's intra-op thread count for a scope (0 = leave it) and restores it.</summary>
 public sealed class ThreadCount : IDisposable

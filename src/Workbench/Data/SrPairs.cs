@@ -1,8 +1,12 @@
-using Workbench.Data;
 using Workbench.Data.Degradations;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Data;
+
+/// <summary>How a super-resolution training input is degraded from its target (see <see cref="SrPairs.InputDegradation"/>).</summary>
+/// <param name="Kernels">"any", or a comma list of <see cref="SrPairs.KernelNames"/>.</param>
+/// <param name="NoiseSigmaMax">Gaussian noise σ drawn from [min(1, this), this], in 0–255 units.</param>
+public sealed record SrDegradation(string Kernels, double NoiseProbability, double NoiseSigmaMax, double JpegProbability, int JpegQualityMin, int JpegQualityMax);
 
 /// <summary>
 /// Super-resolution training pairs built on the fly from prepared crops: target = a random crop of a prepared
@@ -12,7 +16,7 @@ namespace Workbench.Recipes;
 /// </summary>
 public static class SrPairs
 {
-    /// <summary>The kernel names accepted in <see cref="SrTrainingConfig.DownscaleKernels"/>.</summary>
+    /// <summary>The kernel names accepted in <see cref="SrDegradation.Kernels"/>.</summary>
     public static readonly IReadOnlyDictionary<string, ResizeKernel> KernelNames = new Dictionary<string, ResizeKernel>(StringComparer.OrdinalIgnoreCase)
     {
         ["area"] = ResizeKernel.Area,
@@ -21,14 +25,12 @@ public static class SrPairs
         ["nearest"] = ResizeKernel.Nearest,
     };
 
-    /// <summary>Pairs from every image under <paramref name="config"/>.TrainDir, at <paramref name="scale"/> (the data's scale, x4 for an applied-twice x2 net).</summary>
-    public static IDataset<ImagePair> Create(SrTrainingConfig config, int scale)
+    /// <summary>Pairs from every image under <paramref name="trainDir"/>: <paramref name="crop"/> px targets (any of the 8
+    /// symmetries with <paramref name="flips"/>) and their inputs by <paramref name="degrade"/>.</summary>
+    public static IDataset<ImagePair> Create(string trainDir, int seed, int crop, bool flips, Degradation degrade)
     {
-        var files = ImagesDataset.FromDirsRecursive([config.TrainDir], config.Seed);
-        if (files.Count == 0) throw new FileNotFoundException($"no images under '{config.TrainDir}'; build the default set with 'workbench data init'");
-        var degrade = InputDegradation(config, scale);
-        var crop = config.CropSize;
-        var flips = config.Flips;
+        var files = ImagesDataset.FromDirsRecursive([trainDir], seed);
+        if (files.Count == 0) throw new FileNotFoundException($"no images under '{trainDir}'; build the default set with 'workbench data init'");
         return files.Select((path, random) =>
         {
             using var scope = torch.NewDisposeScope();
@@ -44,13 +46,13 @@ public static class SrPairs
     }
 
     /// <summary>Downscale (random allowed kernel) → Gaussian noise (with its probability) → JPEG (with its probability, quality never 100).</summary>
-    public static Degradation InputDegradation(SrTrainingConfig config, int scale)
+    public static Degradation InputDegradation(SrDegradation d, int scale)
     {
-        var steps = new List<Degradation> { new Downscale(scale, ParseKernels(config.DownscaleKernels)) };
-        if (config.NoiseProbability > 0)
-            steps.Add(new GaussianNoise((Math.Min(1, config.NoiseSigmaMax) / 255.0, config.NoiseSigmaMax / 255.0)).WithProbability(config.NoiseProbability));
-        if (config.JpegProbability > 0)
-            steps.Add(new JpegCompression((config.JpegQualityMin, config.JpegQualityMax)).WithProbability(config.JpegProbability));
+        var steps = new List<Degradation> { new Downscale(scale, ParseKernels(d.Kernels)) };
+        if (d.NoiseProbability > 0)
+            steps.Add(new GaussianNoise((Math.Min(1, d.NoiseSigmaMax) / 255.0, d.NoiseSigmaMax / 255.0)).WithProbability(d.NoiseProbability));
+        if (d.JpegProbability > 0)
+            steps.Add(new JpegCompression((d.JpegQualityMin, d.JpegQualityMax)).WithProbability(d.JpegProbability));
         return Degradation.Sequence(steps.ToArray());
     }
 

@@ -1,8 +1,7 @@
 using Workbench.Data;
 using Workbench.Torch;
-using Workbench.Training;
 
-namespace Workbench.Recipes;
+namespace Workbench.Training;
 
 /// <summary>
 /// Two GAN steps over the same generator, critic and optimizers that differ only in the generator's loss: the

@@ -1,10 +1,9 @@
 using System.Globalization;
 
 using Workbench.Data;
-using Workbench.Models.SuperResolution;
 using Workbench.Torch;
 
-namespace Workbench.Recipes;
+namespace Workbench.Models.SuperResolution;
 
 /// <summary>
 /// Global residual learning over bicubic (VDSR, Kim et al. 2016): output = bicubic(x) + net(x). The wrapped network

@@ -2,8 +2,10 @@ using Workbench.Data;
 using Workbench.Models.SuperResolution;
 using Workbench.Recipes;
 using Workbench.Torch;
+using Workbench.Evaluation;
+using Workbench.Tests.Recipes;
 
-namespace Workbench.Tests.Recipes;
+namespace Workbench.Tests.Models;
 
 public sealed class SrModelWrapperTests : IDisposable
 {

@@ -1,8 +1,10 @@
 using Workbench.Data.Degradations;
 using Workbench.Recipes;
 using Workbench.Torch;
+using Workbench.Data;
+using Workbench.Tests.Recipes;
 
-namespace Workbench.Tests.Recipes;
+namespace Workbench.Tests.Data;
 
 public sealed class SrPairsTests : IDisposable
 {
@@ -19,7 +21,8 @@ public sealed class SrPairsTests : IDisposable
     [Fact]
     public void APairIsACropAndItsDownscaleAndTheSameSeedGivesTheSamePair()
     {
-        var pairs = SrPairs.Create(Config("scale=3", "jpegProbability=0.5", "noiseProbability=0.5"), 3);
+        var config = Config("scale=3", "jpegProbability=0.5", "noiseProbability=0.5");
+        var pairs = SrPairs.Create(config.TrainDir, config.Seed, config.CropSize, config.Flips, SrPairs.InputDegradation(config.Degradation, 3));
         using var scope = torch.NewDisposeScope();
         var a = pairs.Get(1, new Random(42));
         var b = pairs.Get(1, new Random(42));
@@ -33,10 +36,10 @@ public sealed class SrPairsTests : IDisposable
     [Fact]
     public void TheInputDegradationIsDownscaleThenNoiseThenJpegAndJpegNeverReaches100()
     {
-        var plain = SrPairs.InputDegradation(Config(), 2);
+        var plain = SrPairs.InputDegradation(Config().Degradation, 2);
         Assert.Contains("Downscale(x2, BicubicAntialias)", plain.ToString());
         Assert.DoesNotContain("Jpeg", plain.ToString());
-        var full = SrPairs.InputDegradation(Config("jpegProbability=1", "noiseProbability=0.3", "downscaleKernels=any"), 2).ToString();
+        var full = SrPairs.InputDegradation(Config("jpegProbability=1", "noiseProbability=0.3", "downscaleKernels=any").Degradation, 2).ToString();
         Assert.True(full.IndexOf("Downscale", StringComparison.Ordinal) < full.IndexOf("GaussianNoise", StringComparison.Ordinal));
         Assert.True(full.IndexOf("GaussianNoise", StringComparison.Ordinal) < full.IndexOf("Jpeg", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => Config("jpegQualityMax=100"));
