@@ -11,19 +11,19 @@ namespace Workbench.Kernel;
 /// </summary>
 public static class Interruption
 {
-    private static volatile bool s_requested;
+    private static volatile bool requested;
 
-    public static bool IsRequested => s_requested;
+    public static bool IsRequested => Interruption.requested;
 
     /// <summary>Throws when an interrupt was requested for the running cell. Cheap: one volatile read.</summary>
     public static void ThrowIfRequested()
     {
-        if (s_requested) Throw();
+        if (Interruption.requested) Throw();
     }
 
-    internal static void Request() => s_requested = true;
+    internal static void Request() => Interruption.requested = true;
 
-    internal static void Reset() => s_requested = false;
+    internal static void Reset() => Interruption.requested = false;
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void Throw() => throw new ExecutionInterruptedException();

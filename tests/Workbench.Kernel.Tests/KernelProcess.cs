@@ -12,8 +12,8 @@ namespace Workbench.Kernel.Tests;
 /// <summary>The real kernel (workbench-kernel.dll) started as Jupyter starts it: dotnet DLL -f CONNECTION_FILE.</summary>
 public sealed class KernelProcess : IDisposable
 {
-    private readonly StringBuilder _log = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("wb-kernel-e2e").FullName;
+    private readonly StringBuilder log = new();
+    private readonly string dir = Directory.CreateTempSubdirectory("wb-kernel-e2e").FullName;
 
     public KernelProcess()
     {
@@ -22,16 +22,16 @@ public sealed class KernelProcess : IDisposable
             Ip = "127.0.0.1", Key = Guid.NewGuid().ToString(),
             ShellPort = FreePort(), IopubPort = FreePort(), StdinPort = FreePort(), ControlPort = FreePort(), HeartbeatPort = FreePort(),
         };
-        var file = Path.Combine(_dir, "connection.json");
+        var file = Path.Combine(this.dir, "connection.json");
         Info.Save(file);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = _dir };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = this.dir };
         psi.ArgumentList.Add(KernelSpecInstaller.KernelDll);
         psi.ArgumentList.Add("-f");
         psi.ArgumentList.Add(file);
         Started = Stopwatch.StartNew();
         Process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the kernel");
-        Process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        Process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        Process.ErrorDataReceived += (_, e) => { lock (this.log) this.log.AppendLine(e.Data); };
+        Process.OutputDataReceived += (_, e) => { lock (this.log) this.log.AppendLine(e.Data); };
         Process.BeginErrorReadLine();
         Process.BeginOutputReadLine();
     }
@@ -45,7 +45,7 @@ public sealed class KernelProcess : IDisposable
     /// <summary>What the kernel wrote to stderr (its log).</summary>
     public string Log
     {
-        get { lock (_log) return _log.ToString(); }
+        get { lock (this.log) return this.log.ToString(); }
     }
 
     /// <summary>True once the log contains <paramref name="text"/> (stderr arrives asynchronously).</summary>
@@ -65,7 +65,7 @@ public sealed class KernelProcess : IDisposable
         if (!Process.HasExited) Process.Kill(entireProcessTree: true);
         Process.WaitForExit();
         Process.Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(this.dir, recursive: true); } catch (IOException) { }
     }
 
     private static int FreePort()
@@ -79,17 +79,17 @@ public sealed class KernelProcess : IDisposable
 /// <summary>A minimal Jupyter client over the kernel's own ZeroMQ binding: DEALER shell/control, SUB iopub, REQ heartbeat.</summary>
 public sealed class KernelClient : IDisposable
 {
-    private readonly ZmqContext _context = new();
-    private readonly WireCodec _codec;
-    private readonly string _session = Guid.NewGuid().ToString("N");
+    private readonly ZmqContext context = new();
+    private readonly WireCodec codec;
+    private readonly string session = Guid.NewGuid().ToString("N");
 
     public KernelClient(ConnectionInfo info)
     {
-        _codec = new WireCodec(new MessageSigner(info.Key));
+        this.codec = new WireCodec(new MessageSigner(info.Key));
         Shell = Connect(ZmqNative.DEALER, info.Endpoint(info.ShellPort));
         Control = Connect(ZmqNative.DEALER, info.Endpoint(info.ControlPort));
         Heartbeat = Connect(ZmqNative.REQ, info.Endpoint(info.HeartbeatPort));
-        IOPub = _context.Socket(ZmqNative.SUB);
+        IOPub = this.context.Socket(ZmqNative.SUB);
         IOPub.SetOption(ZmqNative.SUBSCRIBE, Array.Empty<byte>());
         IOPub.Connect(info.Endpoint(info.IopubPort));
     }
@@ -102,16 +102,16 @@ public sealed class KernelClient : IDisposable
 
     public ZmqSocket Heartbeat { get; }
 
-    public Message Request(string msgType, JsonObject? content = null) => Message.Create(msgType, content ?? new JsonObject(), _session);
+    public Message Request(string msgType, JsonObject? content = null) => Message.Create(msgType, content ?? new JsonObject(), this.session);
 
     public Message Send(ZmqSocket socket, string msgType, JsonObject? content = null)
     {
         var request = Request(msgType, content);
-        socket.Send(_codec.Encode(request));
+        socket.Send(this.codec.Encode(request));
         return request;
     }
 
-    public List<byte[]> Encode(Message message) => _codec.Encode(message);
+    public List<byte[]> Encode(Message message) => this.codec.Encode(message);
 
     /// <summary>The next message on <paramref name="socket"/>, or null after <paramref name="timeout"/>.</summary>
     public Message? Receive(ZmqSocket socket, TimeSpan timeout)
@@ -120,7 +120,7 @@ public sealed class KernelClient : IDisposable
         while (deadline.Elapsed < timeout)
         {
             if (socket.TryReceive(50) is not { } frames) continue;
-            return _codec.Decode(frames, out var error) ?? throw new InvalidOperationException("the kernel sent an invalid message: " + error);
+            return this.codec.Decode(frames, out var error) ?? throw new InvalidOperationException("the kernel sent an invalid message: " + error);
         }
         return null;
     }
@@ -166,12 +166,12 @@ public sealed class KernelClient : IDisposable
         Control.Dispose();
         IOPub.Dispose();
         Heartbeat.Dispose();
-        _context.Dispose();
+        this.context.Dispose();
     }
 
     private ZmqSocket Connect(int type, string endpoint)
     {
-        var socket = _context.Socket(type);
+        var socket = this.context.Socket(type);
         socket.Connect(endpoint);
         return socket;
     }

@@ -15,39 +15,39 @@ namespace Workbench.Kernel.Dispatch;
 internal sealed class CellOutput : ICellSink, IDisposable
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
-    private readonly IKernelTransport _transport;
-    private readonly Message _request;
-    private readonly string _session;
-    private readonly bool _allowStdin;
-    private readonly CancellationToken _cancel;
-    private readonly object _gate = new();
-    private readonly List<(string Name, StringBuilder Text)> _pending = new();
-    private readonly Timer _timer;
-    private bool _closed;
+    private readonly IKernelTransport transport;
+    private readonly Message request;
+    private readonly string session;
+    private readonly bool allowStdin;
+    private readonly CancellationToken cancel;
+    private readonly object gate = new();
+    private readonly List<(string Name, StringBuilder Text)> pending = new();
+    private readonly Timer timer;
+    private bool closed;
 
     public CellOutput(IKernelTransport transport, Message request, string session, bool allowStdin, CancellationToken cancel)
     {
-        _transport = transport;
-        _request = request;
-        _session = session;
-        _allowStdin = allowStdin;
-        _cancel = cancel;
-        _timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+        this.transport = transport;
+        this.request = request;
+        this.session = session;
+        this.allowStdin = allowStdin;
+        this.cancel = cancel;
+        this.timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
 
     public void WriteStream(string name, string text)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_pending.Count > 0 && _pending[^1].Name == name) _pending[^1].Text.Append(text);
-            else _pending.Add((name, new StringBuilder(text)));
-            if (_closed) FlushLocked(); // a background thread writing after its cell ended: no timer any more
+            if (pending.Count > 0 && pending[^1].Name == name) pending[^1].Text.Append(text);
+            else pending.Add((name, new StringBuilder(text)));
+            if (closed) FlushLocked(); // a background thread writing after its cell ended: no timer any more
         }
     }
 
     public void Publish(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
     {
-        lock (_gate)
+        lock (gate)
         {
             FlushLocked();
             Send(update ? "update_display_data" : "display_data", new JsonObject
@@ -61,7 +61,7 @@ internal sealed class CellOutput : ICellSink, IDisposable
 
     public void ClearOutput(bool wait)
     {
-        lock (_gate)
+        lock (gate)
         {
             FlushLocked();
             Send("clear_output", new JsonObject { ["wait"] = wait });
@@ -70,25 +70,25 @@ internal sealed class CellOutput : ICellSink, IDisposable
 
     public string ReadInput(string prompt, bool password)
     {
-        if (!_allowStdin) throw new InvalidOperationException("this front end does not accept input (allow_stdin is false)");
+        if (!this.allowStdin) throw new InvalidOperationException("this front end does not accept input (allow_stdin is false)");
         Flush();
-        var request = Message.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, _session, _request, _request.Identities);
-        return _transport.RequestInput(request, _cancel);
+        var request = Message.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, this.session, this.request, this.request.Identities);
+        return this.transport.RequestInput(request, this.cancel);
     }
 
     /// <summary>Sends any buffered console text now.</summary>
     public void Flush()
     {
-        lock (_gate) FlushLocked();
+        lock (gate) FlushLocked();
     }
 
     /// <summary>Publishes iopub content with this cell's request as parent (error, execute_result).</summary>
     public void Send(string msgType, JsonObject content)
     {
-        lock (_gate)
+        lock (gate)
         {
             FlushLocked();
-            _transport.Send(KernelChannel.IOPub, Message.Create(msgType, content, _session, _request));
+            this.transport.Send(KernelChannel.IOPub, Message.Create(msgType, content, this.session, this.request));
         }
     }
 
@@ -112,18 +112,18 @@ internal sealed class CellOutput : ICellSink, IDisposable
     /// <summary>Stops the timer; later writes (from background threads) are sent at once.</summary>
     public void Dispose()
     {
-        lock (_gate)
+        lock (gate)
         {
-            _closed = true;
+            closed = true;
             FlushLocked();
         }
-        _timer.Dispose();
+        this.timer.Dispose();
     }
 
     private void FlushLocked()
     {
-        foreach (var (name, text) in _pending)
-            _transport.Send(KernelChannel.IOPub, Message.Create("stream", new JsonObject { ["name"] = name, ["text"] = text.ToString() }, _session, _request));
-        _pending.Clear();
+        foreach (var (name, text) in pending)
+            this.transport.Send(KernelChannel.IOPub, Message.Create("stream", new JsonObject { ["name"] = name, ["text"] = text.ToString() }, this.session, this.request));
+        pending.Clear();
     }
 }

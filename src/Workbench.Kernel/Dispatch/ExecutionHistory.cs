@@ -9,12 +9,12 @@ internal sealed class ExecutionHistory
     /// <summary>This kernel keeps one in-memory session; 0 in a request means "the current one".</summary>
     public const int Session = 1;
 
-    private readonly List<(int Line, string Input, string? Output)> _entries = new();
-    private readonly object _gate = new();
+    private readonly List<(int Line, string Input, string? Output)> entries = new();
+    private readonly object gate = new();
 
     public void Add(int line, string input, string? output)
     {
-        lock (_gate) _entries.Add((line, input, output));
+        lock (gate) this.entries.Add((line, input, output));
     }
 
     public JsonArray Query(JsonObject request)
@@ -22,7 +22,7 @@ internal sealed class ExecutionHistory
         var output = request["output"] is JsonValue o && o.TryGetValue<bool>(out var b) && b;
         var kind = (string?)request["hist_access_type"] ?? "tail";
         List<(int Line, string Input, string? Output)> entries;
-        lock (_gate) entries = _entries.ToList();
+        lock (gate) entries = this.entries.ToList();
         IEnumerable<(int Line, string Input, string? Output)> selected = kind switch
         {
             "tail" => entries.TakeLast(Int(request, "n", 10)),

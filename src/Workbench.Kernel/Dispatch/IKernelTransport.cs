@@ -17,7 +17,7 @@ public interface IKernelTransport
 /// <summary>The kernel's log: the process's real stderr, which Jupyter shows in its server log.</summary>
 public sealed class KernelLog(TextWriter writer)
 {
-    private readonly object _gate = new();
+    private readonly object gate = new();
 
     public static KernelLog Silent { get; } = new(TextWriter.Null);
 
@@ -29,7 +29,7 @@ public sealed class KernelLog(TextWriter writer)
 
     private void Write(string level, string text)
     {
-        lock (_gate)
+        lock (gate)
         {
             writer.WriteLine($"[workbench-kernel {DateTime.Now:HH:mm:ss.fff} {level}] {text}");
             writer.Flush();

@@ -14,20 +14,20 @@ namespace Workbench.Kernel.Dispatch;
 /// </summary>
 public sealed class KernelDispatcher
 {
-    private readonly IKernelTransport _transport;
-    private readonly IInterpreter _interpreter;
-    private readonly KernelLog _log;
-    private readonly Dictionary<string, Action<KernelChannel, Message>> _handlers;
-    private readonly ExecutionHistory _history = new();
-    private CancellationTokenSource _executionCancel = new();
-    private int _executionCount;
+    private readonly IKernelTransport transport;
+    private readonly IInterpreter interpreter;
+    private readonly KernelLog log;
+    private readonly Dictionary<string, Action<KernelChannel, Message>> handlers;
+    private readonly ExecutionHistory history = new();
+    private CancellationTokenSource executionCancel = new();
+    private int executionCount;
 
     public KernelDispatcher(IKernelTransport transport, IInterpreter interpreter, KernelLog? log = null)
     {
-        _transport = transport;
-        _interpreter = interpreter;
-        _log = log ?? KernelLog.Silent;
-        _handlers = new Dictionary<string, Action<KernelChannel, Message>>
+        this.transport = transport;
+        this.interpreter = interpreter;
+        this.log = log ?? KernelLog.Silent;
+        this.handlers = new Dictionary<string, Action<KernelChannel, Message>>
         {
             ["kernel_info_request"] = KernelInfo,
             ["execute_request"] = Execute,
@@ -37,7 +37,7 @@ public sealed class KernelDispatcher
             ["history_request"] = History,
             ["comm_info_request"] = CommInfo,
             ["comm_open"] = CommOpen,
-            ["comm_msg"] = (_, m) => _log.Info($"comm_msg for unknown comm ignored ({m.MsgId})"),
+            ["comm_msg"] = (_, m) => this.log.Info($"comm_msg for unknown comm ignored ({m.MsgId})"),
             ["comm_close"] = (_, _) => { },
             ["interrupt_request"] = Interrupt,
             ["shutdown_request"] = Shutdown,
@@ -47,12 +47,12 @@ public sealed class KernelDispatcher
     /// <summary>This kernel's session id (every header it writes carries it).</summary>
     public string Session { get; } = Guid.NewGuid().ToString("N");
 
-    public int ExecutionCount => _executionCount;
+    public int ExecutionCount => executionCount;
 
     /// <summary>Raised after a shutdown_reply went out; the argument says whether the client restarts the kernel.</summary>
     public event Action<bool>? ShutdownRequested;
 
-    public IReadOnlyCollection<string> MessageTypes => _handlers.Keys;
+    public IReadOnlyCollection<string> MessageTypes => this.handlers.Keys;
 
     /// <summary>Handles one request: busy, the handler (errors logged, never thrown), idle.</summary>
     public void Dispatch(KernelChannel channel, Message request)
@@ -60,12 +60,12 @@ public sealed class KernelDispatcher
         PublishStatus("busy", request);
         try
         {
-            if (_handlers.TryGetValue(request.MsgType, out var handler)) handler(channel, request);
-            else _log.Warn($"unsupported message type '{request.MsgType}' on {channel} ignored");
+            if (this.handlers.TryGetValue(request.MsgType, out var handler)) handler(channel, request);
+            else this.log.Warn($"unsupported message type '{request.MsgType}' on {channel} ignored");
         }
         catch (Exception e)
         {
-            _log.Error($"handler for {request.MsgType} failed: {e}");
+            this.log.Error($"handler for {request.MsgType} failed: {e}");
         }
         finally
         {
@@ -92,21 +92,21 @@ public sealed class KernelDispatcher
             return;
         }
         PublishStatus("busy", request);
-        _log.Info($"execute_request {request.MsgId} aborted after an error");
-        Reply(channel, request, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+        this.log.Info($"execute_request {request.MsgId} aborted after an error");
+        Reply(channel, request, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
         PublishStatus("idle", request);
     }
 
     public void EndAbort() => AbortingQueuedExecutes = false;
 
     /// <summary>The first iopub message of a kernel: "starting".</summary>
-    public void PublishStarting() => _transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
+    public void PublishStarting() => this.transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
 
     private void PublishStatus(string state, Message parent) =>
-        _transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = state }, Session, parent));
+        this.transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = state }, Session, parent));
 
     private void Reply(KernelChannel channel, Message request, string msgType, JsonObject content) =>
-        _transport.Send(channel, Message.Create(msgType, content, Session, request, request.Identities));
+        this.transport.Send(channel, Message.Create(msgType, content, Session, request, request.Identities));
 
     private void KernelInfo(KernelChannel channel, Message request)
     {
@@ -120,13 +120,13 @@ public sealed class KernelDispatcher
             ["language_info"] = new JsonObject
             {
                 ["name"] = "csharp",
-                ["version"] = _interpreter.LanguageVersion,
+                ["version"] = this.interpreter.LanguageVersion,
                 ["mimetype"] = "text/x-csharp",
                 ["file_extension"] = ".cs",
                 ["pygments_lexer"] = "csharp",
                 ["codemirror_mode"] = "text/x-csharp",
             },
-            ["banner"] = $"Workbench C# kernel (C# {_interpreter.LanguageVersion}, .NET {Environment.Version}): Roslyn scripting with the Workbench libraries loaded",
+            ["banner"] = $"Workbench C# kernel (C# {this.interpreter.LanguageVersion}, .NET {Environment.Version}): Roslyn scripting with the Workbench libraries loaded",
             ["help_links"] = new JsonArray(),
         });
     }
@@ -136,19 +136,19 @@ public sealed class KernelDispatcher
         var code = request.Get("code", "");
         var silent = request.Get("silent", false);
         var storeHistory = request.Get("store_history", !silent);
-        if (storeHistory) _executionCount++;
-        var count = _executionCount;
-        if (!silent) _transport.Send(KernelChannel.IOPub, Message.Create("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, Session, request));
+        if (storeHistory) executionCount++;
+        var count = executionCount;
+        if (!silent) this.transport.Send(KernelChannel.IOPub, Message.Create("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, Session, request));
 
-        _executionCancel = new CancellationTokenSource();
-        var output = new CellOutput(_transport, request, Session, request.Get("allow_stdin", true), _executionCancel.Token);
+        executionCancel = new CancellationTokenSource();
+        var output = new CellOutput(this.transport, request, Session, request.Get("allow_stdin", true), executionCancel.Token);
         string? resultText = null;
         JsonObject reply;
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var outcome = _interpreter.Execute(code, count, output);
-            _log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
+            var outcome = this.interpreter.Execute(code, count, output);
+            this.log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
             if (outcome.HasValue && !silent && outcome.Error is null)
                 outcome = PublishResult(output, outcome.Value, count, out resultText);
             reply = outcome.Error is { } error
@@ -159,7 +159,7 @@ public sealed class KernelDispatcher
         {
             output.Dispose();
         }
-        if (storeHistory) _history.Add(count, code, resultText);
+        if (storeHistory) this.history.Add(count, code, resultText);
         if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true))
         {
             FailedAt = DateTimeOffset.UtcNow;
@@ -197,7 +197,7 @@ public sealed class KernelDispatcher
         if (request.Content["user_expressions"] is not JsonObject expressions) return results;
         foreach (var (name, node) in expressions)
         {
-            var outcome = _interpreter.Evaluate((string?)node ?? "");
+            var outcome = this.interpreter.Evaluate((string?)node ?? "");
             results[name] = outcome.Error is { } e
                 ? new JsonObject { ["status"] = "error", ["ename"] = e.Name, ["evalue"] = e.Value, ["traceback"] = new JsonArray(e.Traceback.Select(l => (JsonNode)JsonValue.Create(l)!).ToArray()) }
                 : new JsonObject { ["status"] = "ok", ["data"] = CellOutput.ToData(Formatter.ToMimeBundle(outcome.Value)), ["metadata"] = new JsonObject() };
@@ -207,7 +207,7 @@ public sealed class KernelDispatcher
 
     private void IsComplete(KernelChannel channel, Message request)
     {
-        var result = _interpreter.IsComplete(request.Get("code", ""));
+        var result = this.interpreter.IsComplete(request.Get("code", ""));
         var content = new JsonObject { ["status"] = result.Status };
         if (result.Status == "incomplete") content["indent"] = result.Indent;
         Reply(channel, request, "is_complete_reply", content);
@@ -217,7 +217,7 @@ public sealed class KernelDispatcher
     {
         var code = request.Get("code", "");
         var cursor = TextPositions.CodePointsToUtf16(code, request.Get("cursor_pos", code.Length));
-        var result = _interpreter.Complete(code, cursor);
+        var result = this.interpreter.Complete(code, cursor);
         Reply(channel, request, "complete_reply", new JsonObject
         {
             ["status"] = "ok",
@@ -239,7 +239,7 @@ public sealed class KernelDispatcher
     {
         var code = request.Get("code", "");
         var cursor = TextPositions.CodePointsToUtf16(code, request.Get("cursor_pos", code.Length));
-        var result = _interpreter.Inspect(code, cursor, request.Get("detail_level", 0));
+        var result = this.interpreter.Inspect(code, cursor, request.Get("detail_level", 0));
         Reply(channel, request, "inspect_reply", new JsonObject
         {
             ["status"] = "ok",
@@ -250,29 +250,29 @@ public sealed class KernelDispatcher
     }
 
     private void History(KernelChannel channel, Message request) =>
-        Reply(channel, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = _history.Query(request.Content) });
+        Reply(channel, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = this.history.Query(request.Content) });
 
     private void CommInfo(KernelChannel channel, Message request) =>
         Reply(channel, request, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() });
 
     // No comm targets are registered: per the protocol, answer an open with a close.
     private void CommOpen(KernelChannel channel, Message request) =>
-        _transport.Send(KernelChannel.IOPub, Message.Create("comm_close", new JsonObject { ["comm_id"] = request.Get("comm_id", ""), ["data"] = new JsonObject() }, Session, request));
+        this.transport.Send(KernelChannel.IOPub, Message.Create("comm_close", new JsonObject { ["comm_id"] = request.Get("comm_id", ""), ["data"] = new JsonObject() }, Session, request));
 
     private void Interrupt(KernelChannel channel, Message request)
     {
-        _log.Info("interrupt requested");
-        _executionCancel.Cancel();
-        _interpreter.Interrupt();
+        this.log.Info("interrupt requested");
+        executionCancel.Cancel();
+        this.interpreter.Interrupt();
         Reply(channel, request, "interrupt_reply", new JsonObject { ["status"] = "ok" });
     }
 
     private void Shutdown(KernelChannel channel, Message request)
     {
         var restart = request.Get("restart", false);
-        _log.Info($"shutdown requested (restart: {restart})");
-        _executionCancel.Cancel();
-        _interpreter.Interrupt();
+        this.log.Info($"shutdown requested (restart: {restart})");
+        executionCancel.Cancel();
+        this.interpreter.Interrupt();
         Reply(channel, request, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
         ShutdownRequested?.Invoke(restart);
     }

@@ -9,23 +9,23 @@ namespace Workbench.Kernel.Interpreter;
 internal sealed class CellThread : IDisposable
 {
     private const int StackSize = 64 * 1024 * 1024;
-    private readonly BlockingCollection<Action> _work = new();
-    private readonly Thread _thread;
+    private readonly BlockingCollection<Action> work = new();
+    private readonly Thread thread;
 
     public CellThread()
     {
-        _thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "cell" };
-        _thread.Start();
+        this.thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "cell" };
+        this.thread.Start();
     }
 
-    public bool IsCurrent => Thread.CurrentThread == _thread;
+    public bool IsCurrent => Thread.CurrentThread == this.thread;
 
     /// <summary>Runs <paramref name="work"/> on the cell thread and waits for it.</summary>
     public T Run<T>(Func<T> work)
     {
         if (IsCurrent) return work();
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Add(() =>
+        this.work.Add(() =>
         {
             try { done.SetResult(work()); }
             catch (Exception e) { done.SetException(e); }
@@ -34,12 +34,12 @@ internal sealed class CellThread : IDisposable
     }
 
     /// <summary>Queues <paramref name="work"/> without waiting (exceptions must be handled by it).</summary>
-    public void Post(Action work) => _work.Add(work);
+    public void Post(Action work) => this.work.Add(work);
 
     /// <summary>Wakes the thread if it is blocked in Sleep/Wait/Join (an interrupt of a sleeping cell).</summary>
     public void WakeIfBlocked()
     {
-        if ((_thread.ThreadState & ThreadState.WaitSleepJoin) != 0) _thread.Interrupt();
+        if ((this.thread.ThreadState & ThreadState.WaitSleepJoin) != 0) this.thread.Interrupt();
     }
 
     /// <summary>Drops a Thread.Interrupt that arrived after the cell it was meant for had already finished.</summary>
@@ -56,7 +56,7 @@ internal sealed class CellThread : IDisposable
             Action work;
             try
             {
-                work = _work.Take();
+                work = this.work.Take();
             }
             catch (ThreadInterruptedException)
             {
@@ -70,5 +70,5 @@ internal sealed class CellThread : IDisposable
         }
     }
 
-    public void Dispose() => _work.CompleteAdding();
+    public void Dispose() => this.work.CompleteAdding();
 }

@@ -29,15 +29,15 @@ internal sealed class SinkWriter(Func<ICellSink?> sink, string stream, TextWrite
 /// <summary>Console.In for cells: a line read asks the front end (input_request) through the sink.</summary>
 internal sealed class SinkReader(Func<ICellSink?> sink, TextReader fallback) : TextReader
 {
-    private string? _pending;
-    private int _position;
+    private string? pending;
+    private int position;
 
     public override string? ReadLine()
     {
-        if (_pending is not null && _position < _pending.Length)
+        if (pending is not null && position < pending.Length)
         {
-            var rest = _pending[_position..].TrimEnd('\n');
-            _pending = null;
+            var rest = pending[position..].TrimEnd('\n');
+            pending = null;
             return rest;
         }
         return sink() is { } target ? target.ReadInput("", password: false) : fallback.ReadLine();
@@ -46,19 +46,19 @@ internal sealed class SinkReader(Func<ICellSink?> sink, TextReader fallback) : T
     public override int Read()
     {
         var c = Peek();
-        if (c >= 0) _position++;
+        if (c >= 0) position++;
         return c;
     }
 
     public override int Peek()
     {
-        if (_pending is null || _position >= _pending.Length)
+        if (pending is null || position >= pending.Length)
         {
             var line = ReadLine();
             if (line is null) return -1;
-            _pending = line + "\n";
-            _position = 0;
+            pending = line + "\n";
+            position = 0;
         }
-        return _position < _pending.Length ? _pending[_position] : -1;
+        return position < pending.Length ? pending[position] : -1;
     }
 }

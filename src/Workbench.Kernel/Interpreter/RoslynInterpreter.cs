@@ -34,16 +34,16 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 
     private static readonly CSharpParseOptions ParseOptions = new(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest, kind: SourceCodeKind.Script);
 
-    private readonly CellThread _thread = new();
-    private readonly KernelGlobals _globals = new();
-    private ScriptState<object>? _state;
-    private volatile ICellSink? _sink;
-    private volatile bool _running;
-    private readonly PackageManager _packages;
+    private readonly CellThread thread = new();
+    private readonly KernelGlobals globals = new();
+    private ScriptState<object>? state;
+    private volatile ICellSink? sink;
+    private volatile bool running;
+    private readonly PackageManager packages;
 
     public RoslynInterpreter(IEnumerable<Assembly>? preload = null, PackageManager? packages = null)
     {
-        _packages = packages ?? new PackageManager();
+        this.packages = packages ?? new PackageManager();
         var assemblies = new List<Assembly>
         {
             typeof(KernelGlobals).Assembly, typeof(Notebook).Assembly, typeof(Workbench.Torch.Tensor).Assembly,
@@ -54,10 +54,10 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         if (preload is not null) assemblies.AddRange(preload);
         Options = CreateOptions(assemblies);
         // The cell's world: Console and display() go to whichever cell runs (or ran last, for background threads).
-        Console.SetOut(new SinkWriter(() => _sink, "stdout", Console.Out));
-        Console.SetError(new SinkWriter(() => _sink, "stderr", Console.Error));
-        Console.SetIn(new SinkReader(() => _sink, Console.In));
-        Notebook.Publisher = new SinkPublisher(() => _sink);
+        Console.SetOut(new SinkWriter(() => this.sink, "stdout", Console.Out));
+        Console.SetError(new SinkWriter(() => this.sink, "stderr", Console.Error));
+        Console.SetIn(new SinkReader(() => this.sink, Console.In));
+        Notebook.Publisher = new SinkPublisher(() => this.sink);
         // Library training loops are not rewritten like cell code; the trainer polls this between steps.
         Workbench.Training.HostInterrupt.Requested = static () => Interruption.IsRequested;
     }
@@ -74,31 +74,31 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         // Armed before the cell is queued: an interrupt that arrives while the cell waits for the warm-up or
         // compiles still stops it at its first loop iteration.
         Interruption.Reset();
-        _running = true;
+        running = true;
         try
         {
-            return _thread.Run(() =>
+            return this.thread.Run(() =>
             {
                 CellThread.ClearPendingInterrupt();
-                _sink = output;
+                this.sink = output;
                 return Run(code, CellName(executionCount));
             });
         }
         finally
         {
-            _running = false;
+            running = false;
             Interruption.Reset();
         }
     }
 
-    public ExecutionOutcome Evaluate(string expression) => _thread.Run(() =>
+    public ExecutionOutcome Evaluate(string expression) => this.thread.Run(() =>
     {
         try
         {
             var script = Continue(expression, Options);
             var errors = script.Compile().Where(IsError).ToList();
             if (errors.Count > 0) return ExecutionOutcome.Failed(TracebackFormatter.CompileErrors(errors, expression, "expression"));
-            var state = _state is null ? script.RunAsync(_globals).GetAwaiter().GetResult() : script.RunFromAsync(_state).GetAwaiter().GetResult();
+            var state = this.state is null ? script.RunAsync(globals).GetAwaiter().GetResult() : script.RunFromAsync(this.state).GetAwaiter().GetResult();
             return ExecutionOutcome.Result(state.ReturnValue);
         }
         catch (Exception e)
@@ -109,9 +109,9 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 
     public void Interrupt()
     {
-        if (!_running) return;
+        if (!running) return;
         Interruption.Request();
-        _thread.WakeIfBlocked();
+        this.thread.WakeIfBlocked();
     }
 
     public CompletenessResult IsComplete(string code)
@@ -132,7 +132,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
     /// Compiles and runs a throwaway submission on the cell thread so that Roslyn is loaded and jitted before
     /// the first cell arrives (a kernel usually waits for its user anyway). Does not touch the cell state.
     /// </summary>
-    public void WarmUpInBackground() => _thread.Post(() =>
+    public void WarmUpInBackground() => this.thread.Post(() =>
     {
         try
         {
@@ -147,7 +147,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 #pragma warning restore CA1031
     });
 
-    public void Dispose() => _thread.Dispose();
+    public void Dispose() => this.thread.Dispose();
 
     private ExecutionOutcome Run(string code, string cellName)
     {
@@ -172,7 +172,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         ScriptState<object> state;
         try
         {
-            var task = _state is null ? script.RunAsync(_globals, catchException: _ => true) : script.RunFromAsync(_state, catchException: _ => true);
+            var task = this.state is null ? script.RunAsync(globals, catchException: _ => true) : script.RunFromAsync(this.state, catchException: _ => true);
             state = task.GetAwaiter().GetResult();
         }
         catch (ThreadInterruptedException)
@@ -180,7 +180,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
             // Interrupted while awaiting an async cell: its continuation may still finish in the background.
             return ExecutionOutcome.Failed(TracebackFormatter.Interrupted());
         }
-        _state = state;
+        this.state = state;
         if (state.Exception is { } e)
         {
             var interrupted = e is ExecutionInterruptedException || (e is ThreadInterruptedException && Interruption.IsRequested);
@@ -191,7 +191,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 
     /// <summary>The submission that follows the cells run so far (not run itself).</summary>
     internal Script<object> Continue(string code, ScriptOptions options) =>
-        _state is null ? CSharpScript.Create<object>(code, options, typeof(KernelGlobals)) : _state.Script.ContinueWith<object>(code, options);
+        this.state is null ? CSharpScript.Create<object>(code, options, typeof(KernelGlobals)) : this.state.Script.ContinueWith<object>(code, options);
 
     private (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
     {

@@ -11,10 +11,10 @@ namespace Workbench.Kernel.Interpreter;
 /// </summary>
 internal sealed class XmlDocs(params string[] paths) : DocumentationProvider
 {
-    private readonly Lazy<Dictionary<string, string>> _members = new(() => Load(paths));
+    private readonly Lazy<Dictionary<string, string>> members = new(() => Load(paths));
 
     protected override string? GetDocumentationForSymbol(string documentationMemberID, CultureInfo preferredCulture, CancellationToken cancellationToken = default) =>
-        _members.Value.TryGetValue(documentationMemberID, out var xml) ? xml : null;
+        this.members.Value.TryGetValue(documentationMemberID, out var xml) ? xml : null;
 
     public override bool Equals(object? obj) => obj is XmlDocs other && other.Path == Path;
 

@@ -12,58 +12,58 @@ namespace Workbench.Kernel.Notebooks;
 /// </summary>
 internal sealed class NotebookOutputs : ICellSink
 {
-    private readonly Dictionary<string, List<JsonObject>> _displays = new(StringComparer.Ordinal);
-    private readonly object _gate = new();
-    private JsonArray _cell = new();
-    private bool _clearPending;
+    private readonly Dictionary<string, List<JsonObject>> displays = new(StringComparer.Ordinal);
+    private readonly object gate = new();
+    private JsonArray cell = new();
+    private bool clearPending;
 
     /// <summary>Starts collecting for <paramref name="outputs"/> (a cell's array, emptied first).</summary>
     public void BeginCell(JsonArray outputs)
     {
-        lock (_gate)
+        lock (gate)
         {
             outputs.Clear();
-            _cell = outputs;
-            _clearPending = false;
+            this.cell = outputs;
+            clearPending = false;
         }
     }
 
     public void WriteStream(string name, string text)
     {
-        lock (_gate)
+        lock (gate)
         {
             ClearIfPending();
-            if (_cell.Count > 0 && _cell[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
+            if (this.cell.Count > 0 && this.cell[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
                 last["text"] = (string?)last["text"] + text;
             else
-                _cell.Add(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
+                this.cell.Add(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
         }
     }
 
     public void Publish(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
     {
-        lock (_gate)
+        lock (gate)
         {
             if (update)
             {
-                if (_displays.TryGetValue(displayId, out var shown))
+                if (displays.TryGetValue(displayId, out var shown))
                     foreach (var output in shown) output["data"] = CellOutput.ToData(bundle);
                 return;
             }
             ClearIfPending();
             var display = new JsonObject { ["output_type"] = "display_data", ["data"] = CellOutput.ToData(bundle), ["metadata"] = new JsonObject() };
-            _cell.Add(display);
-            if (!_displays.TryGetValue(displayId, out var list)) _displays[displayId] = list = new List<JsonObject>();
+            this.cell.Add(display);
+            if (!displays.TryGetValue(displayId, out var list)) displays[displayId] = list = new List<JsonObject>();
             list.Add(display);
         }
     }
 
     public void ClearOutput(bool wait)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (wait) _clearPending = true;
-            else _cell.Clear();
+            if (wait) clearPending = true;
+            else this.cell.Clear();
         }
     }
 
@@ -72,17 +72,17 @@ internal sealed class NotebookOutputs : ICellSink
 
     public void Add(JsonObject output)
     {
-        lock (_gate)
+        lock (gate)
         {
             ClearIfPending();
-            _cell.Add(output);
+            this.cell.Add(output);
         }
     }
 
     private void ClearIfPending()
     {
-        if (!_clearPending) return;
-        _cell.Clear();
-        _clearPending = false;
+        if (!clearPending) return;
+        this.cell.Clear();
+        clearPending = false;
     }
 }

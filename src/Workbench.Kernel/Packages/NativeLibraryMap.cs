@@ -11,19 +11,19 @@ namespace Workbench.Kernel.Packages;
 /// </summary>
 public sealed class NativeLibraryMap
 {
-    private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
-    private readonly HashSet<AssemblyLoadContext> _hooked = new();
-    private readonly object _gate = new();
-    private bool _installed;
+    private readonly Dictionary<string, string> paths = new(StringComparer.Ordinal);
+    private readonly HashSet<AssemblyLoadContext> hooked = new();
+    private readonly object gate = new();
+    private bool installed;
 
     public void Add(string path)
     {
         var file = Path.GetFileName(path);
-        lock (_gate)
+        lock (gate)
         {
-            foreach (var key in Keys(file)) _paths.TryAdd(key, path);
-            if (_installed) return;
-            _installed = true;
+            foreach (var key in Keys(file)) paths.TryAdd(key, path);
+            if (installed) return;
+            installed = true;
         }
         AppDomain.CurrentDomain.AssemblyLoad += (_, e) => Hook(AssemblyLoadContext.GetLoadContext(e.LoadedAssembly));
         foreach (var context in AssemblyLoadContext.All) Hook(context);
@@ -32,14 +32,14 @@ public sealed class NativeLibraryMap
     /// <summary>The library a DllImport name means, or null.</summary>
     public string? Find(string name)
     {
-        lock (_gate) return _paths.TryGetValue(name, out var path) ? path : null;
+        lock (gate) return paths.TryGetValue(name, out var path) ? path : null;
     }
 
     private void Hook(AssemblyLoadContext? context)
     {
         if (context is null) return;
-        lock (_gate)
-            if (!_hooked.Add(context)) return;
+        lock (gate)
+            if (!hooked.Add(context)) return;
         context.ResolvingUnmanagedDll += Resolve;
     }
 

@@ -17,37 +17,37 @@ public sealed record PackageLoad(IReadOnlyList<(string Name, string Version)> In
 /// </summary>
 public sealed class PackageManager
 {
-    private readonly RestoreProject _restore;
-    private readonly List<PackageRequest> _requested = new();
-    private readonly List<string> _sources = new();
-    private readonly Dictionary<string, string> _loadedVersions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, string> _assemblyPaths = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _nativeSeen = new(StringComparer.Ordinal);
-    private readonly IReadOnlyDictionary<string, string> _kernelAssemblies;
-    private readonly NativeLibraryMap _native = new();
-    private bool _resolvingInstalled;
+    private readonly RestoreProject restore;
+    private readonly List<PackageRequest> requested = new();
+    private readonly List<string> sources = new();
+    private readonly Dictionary<string, string> loadedVersions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> assemblyPaths = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> nativeSeen = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, string> kernelAssemblies;
+    private readonly NativeLibraryMap native = new();
+    private bool resolvingInstalled;
 
     public PackageManager(RestoreProject? restore = null, IReadOnlyDictionary<string, string>? kernelAssemblies = null)
     {
-        _restore = restore ?? new RestoreProject(RestoreProject.DefaultCacheRoot, RuntimeInformation.RuntimeIdentifier);
-        _kernelAssemblies = kernelAssemblies ?? KernelAssemblies();
+        this.restore = restore ?? new RestoreProject(RestoreProject.DefaultCacheRoot, RuntimeInformation.RuntimeIdentifier);
+        this.kernelAssemblies = kernelAssemblies ?? KernelAssemblies();
     }
 
-    public IReadOnlyList<string> Sources => _sources;
+    public IReadOnlyList<string> Sources => sources;
 
-    public NativeLibraryMap Native => _native;
+    public NativeLibraryMap Native => native;
 
     /// <summary>An extra restore source (<c>#i "nuget: ..."</c>) for this and later restores.</summary>
     public void AddSource(string source)
     {
-        if (!_sources.Contains(source, StringComparer.Ordinal)) _sources.Add(source);
+        if (!sources.Contains(source, StringComparer.Ordinal)) sources.Add(source);
     }
 
     /// <summary>True when restoring these requests would not run restore (already loaded, or in the cache).</summary>
     public bool IsCached(IReadOnlyList<PackageRequest> requests)
     {
         var pending = Pending(requests.Select(r => PackageAliases.Resolve(r).Request).ToList());
-        return pending.Count == 0 || _restore.IsCached(_requested.Concat(pending).ToList(), _sources);
+        return pending.Count == 0 || this.restore.IsCached(this.requested.Concat(pending).ToList(), sources);
     }
 
     /// <summary>Restores <paramref name="requests"/> with the session's earlier ones and says what to reference.</summary>
@@ -62,32 +62,32 @@ public sealed class PackageManager
             wanted.Add(request);
         }
         var pending = Pending(wanted);
-        var all = _requested.Concat(pending).ToList();
-        var resolved = all.Count == 0 ? Array.Empty<ResolvedPackage>() : _restore.Restore(all, _sources);
-        _requested.AddRange(pending);
+        var all = this.requested.Concat(pending).ToList();
+        var resolved = all.Count == 0 ? Array.Empty<ResolvedPackage>() : this.restore.Restore(all, sources);
+        this.requested.AddRange(pending);
 
         var references = new List<string>();
         foreach (var package in resolved)
         {
-            _loadedVersions.TryAdd(package.Name, package.Version);
+            loadedVersions.TryAdd(package.Name, package.Version);
             foreach (var path in package.Assemblies)
             {
                 var name = Path.GetFileNameWithoutExtension(path);
-                if (_kernelAssemblies.TryGetValue(name, out var own))
+                if (this.kernelAssemblies.TryGetValue(name, out var own))
                 {
                     // Compiled against the copy the process already runs, so that its types are the kernel's types.
-                    if (!_assemblyPaths.TryAdd(name, own)) continue;
+                    if (!assemblyPaths.TryAdd(name, own)) continue;
                     references.Add(own);
                     if (IsUserRequest(package.Name, wanted)) notes.Add($"{package.Name} {package.Version}: the kernel's own {name} ({VersionOf(own)}) is used");
                     continue;
                 }
-                if (_assemblyPaths.TryAdd(name, path)) references.Add(path);
+                if (assemblyPaths.TryAdd(name, path)) references.Add(path);
             }
             foreach (var lib in package.NativeLibraries)
-                if (_nativeSeen.Add(lib)) _native.Add(lib);
+                if (nativeSeen.Add(lib)) native.Add(lib);
         }
         if (references.Count > 0) InstallResolving();
-        var installed = wanted.Select(r => (r.Name, _loadedVersions.TryGetValue(r.Name, out var v) ? v : r.VersionOrLatest)).Distinct().ToList();
+        var installed = wanted.Select(r => (r.Name, loadedVersions.TryGetValue(r.Name, out var v) ? v : r.VersionOrLatest)).Distinct().ToList();
         return new PackageLoad(installed, references, notes);
     }
 
@@ -97,14 +97,14 @@ public sealed class PackageManager
         var pending = new List<PackageRequest>();
         foreach (var request in wanted)
         {
-            var earlier = _requested.Concat(pending).FirstOrDefault(r => string.Equals(r.Name, request.Name, StringComparison.OrdinalIgnoreCase));
+            var earlier = this.requested.Concat(pending).FirstOrDefault(r => string.Equals(r.Name, request.Name, StringComparison.OrdinalIgnoreCase));
             if (earlier is null)
             {
                 pending.Add(request);
                 continue;
             }
             if (request.Version is null || request.Version == earlier.Version) continue;
-            var loaded = _loadedVersions.TryGetValue(request.Name, out var v) ? v : earlier.VersionOrLatest;
+            var loaded = loadedVersions.TryGetValue(request.Name, out var v) ? v : earlier.VersionOrLatest;
             throw new PackageRestoreException($"{request.Name} version {request.Version} cannot be added because version {loaded} was added previously (restart the kernel to change it)", Array.Empty<string>());
         }
         return pending;
@@ -124,10 +124,10 @@ public sealed class PackageManager
     // Roslyn loads the assemblies a cell references; their own dependencies that no cell references come here.
     private void InstallResolving()
     {
-        if (_resolvingInstalled) return;
-        _resolvingInstalled = true;
+        if (resolvingInstalled) return;
+        resolvingInstalled = true;
         AssemblyLoadContext.Default.Resolving += (context, name) =>
-            name.Name is { } simple && _assemblyPaths.TryGetValue(simple, out var path) && !_kernelAssemblies.ContainsKey(simple)
+            name.Name is { } simple && assemblyPaths.TryGetValue(simple, out var path) && !this.kernelAssemblies.ContainsKey(simple)
                 ? context.LoadFromAssemblyPath(path)
                 : null;
     }

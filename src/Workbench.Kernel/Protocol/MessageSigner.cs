@@ -9,16 +9,16 @@ namespace Workbench.Kernel.Protocol;
 /// </summary>
 public sealed class MessageSigner
 {
-    private readonly byte[] _key;
+    private readonly byte[] key;
 
-    public MessageSigner(string key) => _key = Encoding.UTF8.GetBytes(key);
+    public MessageSigner(string key) => this.key = Encoding.UTF8.GetBytes(key);
 
-    public bool Enabled => _key.Length > 0;
+    public bool Enabled => this.key.Length > 0;
 
     public string Sign(byte[] header, byte[] parentHeader, byte[] metadata, byte[] content)
     {
         if (!Enabled) return "";
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, this.key);
         hmac.AppendData(header);
         hmac.AppendData(parentHeader);
         hmac.AppendData(metadata);

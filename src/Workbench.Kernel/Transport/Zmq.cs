@@ -19,7 +19,7 @@ internal static unsafe partial class ZmqNative
     [StructLayout(LayoutKind.Sequential, Size = 64)]
     public struct Msg
     {
-        private long _first;
+        private long first;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -65,15 +65,15 @@ public sealed class ZmqException(int code, string message) : Exception(message)
 /// <summary>A ZeroMQ context; dispose it after every socket.</summary>
 public sealed class ZmqContext : IDisposable
 {
-    private IntPtr _handle = ZmqNative.CtxNew();
+    private IntPtr handle = ZmqNative.CtxNew();
 
-    internal IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ZmqContext));
+    internal IntPtr Handle => handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(ZmqContext));
 
     public ZmqSocket Socket(int type) => new(this, type);
 
     public void Dispose()
     {
-        var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
+        var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
         if (h != IntPtr.Zero) ZmqNative.CtxTerm(h);
     }
 }
@@ -84,17 +84,17 @@ public sealed class ZmqContext : IDisposable
 /// </summary>
 public sealed unsafe class ZmqSocket : IDisposable
 {
-    private IntPtr _handle;
+    private IntPtr handle;
 
     internal ZmqSocket(ZmqContext context, int type)
     {
-        _handle = ZmqNative.Socket(context.Handle, type);
-        if (_handle == IntPtr.Zero) throw ZmqNative.Error("zmq_socket");
+        handle = ZmqNative.Socket(context.Handle, type);
+        if (handle == IntPtr.Zero) throw ZmqNative.Error("zmq_socket");
         // Wait at most half a second at close for unsent messages (a shutdown reply, the last idle status).
         SetOption(ZmqNative.LINGER, 500);
     }
 
-    private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(ZmqSocket));
+    private IntPtr Handle => handle != IntPtr.Zero ? handle : throw new ObjectDisposedException(nameof(ZmqSocket));
 
     public void SetOption(int option, int value)
     {
@@ -173,7 +173,7 @@ public sealed unsafe class ZmqSocket : IDisposable
 
     public void Dispose()
     {
-        var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
+        var h = Interlocked.Exchange(ref handle, IntPtr.Zero);
         if (h != IntPtr.Zero) ZmqNative.Close(h);
     }
 }

@@ -14,26 +14,26 @@ namespace Workbench.Kernel.Transport;
 public sealed class ZmqKernelServer : IKernelTransport, IDisposable
 {
     private const int PollMs = 100;
-    private readonly ConnectionInfo _info;
-    private readonly KernelLog _log;
-    private readonly WireCodec _codec;
-    private readonly ZmqContext _context = new();
-    private readonly Dictionary<KernelChannel, ZmqSocket> _sockets = new();
-    private readonly ZmqSocket _heartbeat;
-    private readonly ManualResetEventSlim _stopped = new();
-    private volatile bool _stopping;
+    private readonly ConnectionInfo info;
+    private readonly KernelLog log;
+    private readonly WireCodec codec;
+    private readonly ZmqContext context = new();
+    private readonly Dictionary<KernelChannel, ZmqSocket> sockets = new();
+    private readonly ZmqSocket heartbeat;
+    private readonly ManualResetEventSlim stopped = new();
+    private volatile bool stopping;
 
     public ZmqKernelServer(ConnectionInfo info, KernelLog log)
     {
-        _info = info;
-        _log = log;
-        _codec = new WireCodec(new MessageSigner(info.Key));
-        if (!_codec.Signer.Enabled) log.Warn("the connection file has no key: message signatures are not checked");
-        _sockets[KernelChannel.Shell] = Bind(ZmqNative.ROUTER, info.ShellPort);
-        _sockets[KernelChannel.Control] = Bind(ZmqNative.ROUTER, info.ControlPort);
-        _sockets[KernelChannel.Stdin] = Bind(ZmqNative.ROUTER, info.StdinPort);
-        _sockets[KernelChannel.IOPub] = Bind(ZmqNative.PUB, info.IopubPort);
-        _heartbeat = Bind(ZmqNative.REP, info.HeartbeatPort);
+        this.info = info;
+        this.log = log;
+        codec = new WireCodec(new MessageSigner(info.Key));
+        if (!codec.Signer.Enabled) log.Warn("the connection file has no key: message signatures are not checked");
+        this.sockets[KernelChannel.Shell] = Bind(ZmqNative.ROUTER, info.ShellPort);
+        this.sockets[KernelChannel.Control] = Bind(ZmqNative.ROUTER, info.ControlPort);
+        this.sockets[KernelChannel.Stdin] = Bind(ZmqNative.ROUTER, info.StdinPort);
+        this.sockets[KernelChannel.IOPub] = Bind(ZmqNative.PUB, info.IopubPort);
+        this.heartbeat = Bind(ZmqNative.REP, info.HeartbeatPort);
     }
 
     /// <summary>Serves until <see cref="Stop"/>; returns once the receiving threads have ended (or stopped answering).</summary>
@@ -47,16 +47,16 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
         };
         foreach (var t in threads) t.Start();
         dispatcher.PublishStarting();
-        _log.Info($"listening on {_info.Ip} (shell {_info.ShellPort}, iopub {_info.IopubPort}, control {_info.ControlPort}, stdin {_info.StdinPort}, hb {_info.HeartbeatPort})");
-        _stopped.Wait();
+        this.log.Info($"listening on {this.info.Ip} (shell {this.info.ShellPort}, iopub {this.info.IopubPort}, control {this.info.ControlPort}, stdin {this.info.StdinPort}, hb {this.info.HeartbeatPort})");
+        this.stopped.Wait();
         // A shell thread stuck in a cell that ignores the interrupt cannot be joined: the process exits anyway.
         foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
     }
 
     public void Stop()
     {
-        _stopping = true;
-        _stopped.Set();
+        stopping = true;
+        this.stopped.Set();
     }
 
     public void Send(KernelChannel channel, Message message)
@@ -67,56 +67,56 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
             var topic = Encoding.UTF8.GetBytes($"kernel.{message.Header["session"]}.{message.MsgType}");
             message = new Message(message.Header, message.ParentHeader, message.Metadata, message.Content, new[] { topic }, message.Buffers);
         }
-        var socket = _sockets[channel];
-        var frames = _codec.Encode(message);
+        var socket = this.sockets[channel];
+        var frames = codec.Encode(message);
         lock (socket) socket.Send(frames);
     }
 
     public string RequestInput(Message inputRequest, CancellationToken cancel)
     {
-        var socket = _sockets[KernelChannel.Stdin];
+        var socket = this.sockets[KernelChannel.Stdin];
         lock (socket)
         {
-            socket.Send(_codec.Encode(inputRequest));
+            socket.Send(codec.Encode(inputRequest));
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();
-                if (_stopping) throw new OperationCanceledException("the kernel is shutting down");
+                if (stopping) throw new OperationCanceledException("the kernel is shutting down");
                 if (socket.TryReceive(PollMs) is not { } frames) continue;
-                var reply = _codec.Decode(frames, out var error);
-                if (reply is null) { _log.Warn("stdin: " + error); continue; }
+                var reply = codec.Decode(frames, out var error);
+                if (reply is null) { this.log.Warn("stdin: " + error); continue; }
                 if (reply.MsgType == "input_reply") return reply.Get("value", "");
-                _log.Warn($"stdin: unexpected {reply.MsgType} ignored");
+                this.log.Warn($"stdin: unexpected {reply.MsgType} ignored");
             }
         }
     }
 
     public void Dispose()
     {
-        foreach (var s in _sockets.Values) s.Dispose();
-        _heartbeat.Dispose();
-        _context.Dispose();
+        foreach (var s in this.sockets.Values) s.Dispose();
+        this.heartbeat.Dispose();
+        context.Dispose();
     }
 
     private ZmqSocket Bind(int type, int port)
     {
-        var socket = _context.Socket(type);
-        socket.Bind(_info.Endpoint(port));
+        var socket = context.Socket(type);
+        socket.Bind(this.info.Endpoint(port));
         return socket;
     }
 
     private void Receive(KernelChannel channel, KernelDispatcher dispatcher)
     {
-        var socket = _sockets[channel];
-        while (!_stopping)
+        var socket = this.sockets[channel];
+        while (!stopping)
         {
             List<byte[]>? frames;
             lock (socket) frames = socket.TryReceive(PollMs);
             if (frames is null) continue;
-            var message = _codec.Decode(frames, out var error);
+            var message = codec.Decode(frames, out var error);
             if (message is null)
             {
-                _log.Warn($"{channel}: {error}; ignored");
+                this.log.Warn($"{channel}: {error}; ignored");
                 continue;
             }
             dispatcher.Dispatch(channel, message);
@@ -136,9 +136,9 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
             List<byte[]>? frames;
             lock (socket) frames = socket.TryReceive(0);
             if (frames is null) break;
-            if (_codec.Decode(frames, out var error) is not { } queued)
+            if (codec.Decode(frames, out var error) is not { } queued)
             {
-                _log.Warn($"{channel}: {error}; ignored");
+                this.log.Warn($"{channel}: {error}; ignored");
                 continue;
             }
             if (queued.MsgType == "execute_request" && SentBefore(queued, dispatcher.FailedAt))
@@ -157,7 +157,7 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
 
     private void Heartbeat()
     {
-        while (!_stopping)
-            if (_heartbeat.TryReceive(PollMs) is { } frames) _heartbeat.Send(frames);
+        while (!stopping)
+            if (this.heartbeat.TryReceive(PollMs) is { } frames) this.heartbeat.Send(frames);
     }
 }

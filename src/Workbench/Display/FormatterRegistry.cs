@@ -8,21 +8,21 @@ namespace Workbench.Display;
 /// </summary>
 internal static class FormatterRegistry
 {
-    private static readonly ConcurrentDictionary<Type, ConcurrentDictionary<string, Func<object, string>>> s_formatters = new();
+    private static readonly ConcurrentDictionary<Type, ConcurrentDictionary<string, Func<object, string>>> Formatters = new();
 
     public static void Register(Type type, string mimeType, Func<object, string> format) =>
-        s_formatters.GetOrAdd(type, _ => new ConcurrentDictionary<string, Func<object, string>>())[mimeType] = format;
+        Formatters.GetOrAdd(type, _ => new ConcurrentDictionary<string, Func<object, string>>())[mimeType] = format;
 
-    public static void Clear() => s_formatters.Clear();
+    public static void Clear() => Formatters.Clear();
 
     /// <summary>The registered formatters that apply to <paramref name="value"/>, or null.</summary>
     public static IReadOnlyDictionary<string, Func<object, string>>? For(object value)
     {
-        if (s_formatters.IsEmpty) return null;
+        if (Formatters.IsEmpty) return null;
         for (var t = value.GetType(); t is not null; t = t.BaseType)
-            if (s_formatters.TryGetValue(t, out var byMime)) return byMime;
+            if (Formatters.TryGetValue(t, out var byMime)) return byMime;
         foreach (var i in value.GetType().GetInterfaces())
-            if (s_formatters.TryGetValue(i, out var byMime)) return byMime;
+            if (Formatters.TryGetValue(i, out var byMime)) return byMime;
         return null;
     }
 }

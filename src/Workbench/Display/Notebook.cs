@@ -16,16 +16,16 @@ public interface IDisplayPublisher
 /// </summary>
 public static class Notebook
 {
-    private static volatile IDisplayPublisher? s_publisher;
+    private static volatile IDisplayPublisher? current;
 
     public static IDisplayPublisher? Publisher
     {
-        get => s_publisher;
-        set => s_publisher = value;
+        get => current;
+        set => current = value;
     }
 
     /// <summary>True when running inside the Workbench Jupyter kernel.</summary>
-    public static bool IsActive => s_publisher is not null;
+    public static bool IsActive => current is not null;
 
     /// <summary>
     /// Shows <paramref name="value"/> and returns a handle that can replace it later. With <paramref name="mimeTypes"/>,
@@ -46,11 +46,11 @@ public static class Notebook
         return handle;
     }
 
-    public static void ClearOutput(bool wait = false) => s_publisher?.ClearOutput(wait);
+    public static void ClearOutput(bool wait = false) => current?.ClearOutput(wait);
 
     internal static void Send(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
     {
-        if (s_publisher is { } publisher) publisher.Publish(bundle, displayId, update);
+        if (current is { } publisher) publisher.Publish(bundle, displayId, update);
         else Console.WriteLine(bundle.TryGetValue(MimeTypes.PlainText, out var text) ? text : bundle.Values.FirstOrDefault());
     }
 }
@@ -58,16 +58,16 @@ public static class Notebook
 /// <summary>A shown output that can be replaced in place (Jupyter's update_display_data).</summary>
 public sealed class DisplayHandle
 {
-    private readonly string[] _mimeTypes;
+    private readonly string[] shownAs;
 
     internal DisplayHandle(string displayId, string[] mimeTypes)
     {
         DisplayId = displayId;
-        _mimeTypes = mimeTypes;
+        shownAs = mimeTypes;
     }
 
     public string DisplayId { get; }
 
     /// <summary>Replaces the shown output with <paramref name="value"/> (in the MIME types first asked for).</summary>
-    public void Update(object? value) => Notebook.Send(Formatter.ToMimeBundle(value, _mimeTypes), DisplayId, update: true);
+    public void Update(object? value) => Notebook.Send(Formatter.ToMimeBundle(value, shownAs), DisplayId, update: true);
 }

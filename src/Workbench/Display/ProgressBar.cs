@@ -11,9 +11,9 @@ namespace Workbench.Display;
 public sealed class ProgressBar : IMimeRenderable
 {
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private DisplayHandle? _handle;
-    private TimeSpan _lastShown = TimeSpan.MinValue;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private DisplayHandle? handle;
+    private TimeSpan lastShown = TimeSpan.MinValue;
 
     public ProgressBar(long total, string description = "")
     {
@@ -36,17 +36,17 @@ public sealed class ProgressBar : IMimeRenderable
     {
         Value = Math.Clamp(value, 0, Total);
         if (comment is not null) Comment = comment;
-        var now = _clock.Elapsed;
-        if (_handle is null)
+        var now = clock.Elapsed;
+        if (handle is null)
         {
-            _handle = Notebook.IsActive ? Notebook.Display(this) : null;
-            _lastShown = now;
-            if (_handle is null && Value == Total) Console.WriteLine(ToString());
+            handle = Notebook.IsActive ? Notebook.Display(this) : null;
+            lastShown = now;
+            if (handle is null && Value == Total) Console.WriteLine(ToString());
             return;
         }
-        if (Value < Total && now - _lastShown < MinInterval) return;
-        _lastShown = now;
-        _handle.Update(this);
+        if (Value < Total && now - lastShown < MinInterval) return;
+        lastShown = now;
+        handle.Update(this);
     }
 
     /// <summary>Advances by <paramref name="steps"/>.</summary>
@@ -84,7 +84,7 @@ public sealed class ProgressBar : IMimeRenderable
 
     private string Status()
     {
-        var seconds = _clock.Elapsed.TotalSeconds;
+        var seconds = clock.Elapsed.TotalSeconds;
         var rate = seconds > 0 ? Value / seconds : 0;
         var text = string.Create(CultureInfo.InvariantCulture, $"{Value}/{Total} ({Fraction * 100:0}%) {rate:0.##} it/s");
         return Comment.Length > 0 ? text + " " + Comment : text;

@@ -8,7 +8,7 @@ namespace Workbench.Display;
 /// <summary>A simple table: a header row and rows of cells, shown as HTML in a notebook and aligned text elsewhere.</summary>
 public sealed class Table : IMimeRenderable
 {
-    private readonly List<string[]> _rows = new();
+    private readonly List<string[]> tableRows = new();
 
     public Table(params string[] columns)
     {
@@ -18,7 +18,7 @@ public sealed class Table : IMimeRenderable
 
     public IReadOnlyList<string> Columns { get; }
 
-    public IReadOnlyList<IReadOnlyList<string>> Rows => _rows;
+    public IReadOnlyList<IReadOnlyList<string>> Rows => tableRows;
 
     public string? Caption { get; set; }
 
@@ -26,7 +26,7 @@ public sealed class Table : IMimeRenderable
     public Table AddRow(params object?[] cells)
     {
         if (cells.Length != Columns.Count) throw new ArgumentException($"row has {cells.Length} cells, the table has {Columns.Count} columns", nameof(cells));
-        _rows.Add(cells.Select(FormatCell).ToArray());
+        tableRows.Add(cells.Select(FormatCell).ToArray());
         return this;
     }
 
@@ -53,7 +53,7 @@ public sealed class Table : IMimeRenderable
         sb.Append("<thead><tr>");
         foreach (var c in Columns) sb.Append("<th>").Append(WebUtility.HtmlEncode(c)).Append("</th>");
         sb.Append("</tr></thead><tbody>");
-        foreach (var row in _rows)
+        foreach (var row in tableRows)
         {
             sb.Append("<tr>");
             foreach (var cell in row) sb.Append("<td>").Append(WebUtility.HtmlEncode(cell)).Append("</td>");
@@ -64,12 +64,12 @@ public sealed class Table : IMimeRenderable
 
     public override string ToString()
     {
-        var widths = Columns.Select((c, i) => Math.Max(c.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
+        var widths = Columns.Select((c, i) => Math.Max(c.Length, tableRows.Count == 0 ? 0 : tableRows.Max(r => r[i].Length))).ToArray();
         var sb = new StringBuilder();
         if (Caption is not null) sb.AppendLine(Caption);
         sb.AppendLine(string.Join("  ", Columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        foreach (var row in _rows) sb.AppendLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in tableRows) sb.AppendLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         return sb.ToString().TrimEnd('\n');
     }
 

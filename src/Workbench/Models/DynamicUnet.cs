@@ -7,22 +7,22 @@ namespace Workbench.Models;
 /// <summary>
 /// fastai's conv_layer / DeOldify's custom_conv_layer: conv (Kaiming normal, zero bias) → ReLU → BatchNorm →
 /// self-attention, each part optional. With spectral norm the BatchNorm is there only when
-/// <paramref name="extraBn"/> (DeOldify's "extra_bn"); a conv followed by BatchNorm has no bias.
+/// <paramref name="extra_bn"/> (DeOldify's "extra_bn"); a conv followed by BatchNorm has no bias.
 /// Child names "0", "1", ... as in the reference Sequential.
 /// </summary>
 internal static class UnetLayers
 {
-    public static nn.Sequential ConvLayer(long ni, long nf, long ks = 3, bool spectral = true, bool extraBn = false, bool useActivation = true,
-        bool selfAttention = false, Action<Tensor>? init = null)
+    public static nn.Sequential ConvLayer(long ni, long nf, long ks = 3, bool spectral = true, bool extra_bn = false, bool use_activation = true,
+        bool self_attention = false, Action<Tensor>? init = null)
     {
-        var bn = !spectral || extraBn;
+        var bn = !spectral || extra_bn;
         var conv = new nn.Conv2d(ni, nf, ks, padding: (ks - 1) / 2, bias: !bn);
         (init ?? (w => nn.init.kaiming_normal_(w)))(conv.weight);
         if (conv.bias is { } b) nn.init.zeros_(b);
         var layers = new nn.Sequential(spectral ? nn.utils.spectral_norm(conv) : conv);
-        if (useActivation) layers.append(new nn.ReLU());
+        if (use_activation) layers.append(new nn.ReLU());
         if (bn) layers.append(new nn.BatchNorm2d(nf));
-        if (selfAttention) layers.append(new nn.SelfAttention(nf));
+        if (self_attention) layers.append(new nn.SelfAttention(nf));
         return layers;
     }
 
@@ -75,15 +75,15 @@ public sealed class PixelShuffleIcnr : nn.Module<Tensor, Tensor>
     /// <param name="nf">Output channels (default ni).</param>
     /// <param name="blur">Blur after the shuffle.</param>
     /// <param name="spectral">Spectral-normalized conv (DeOldify) instead of plain conv + BatchNorm.</param>
-    /// <param name="extraBn">BatchNorm after the spectral-norm conv (DeOldify's U-Net blocks).</param>
-    /// <param name="weightNorm">A weight-normalized conv with a bias instead (fastai's PixelShuffle_ICNR default, DeOldify's last shuffle).</param>
-    public PixelShuffleIcnr(long ni, long? nf = null, bool blur = false, bool spectral = true, bool extraBn = false, bool weightNorm = false)
+    /// <param name="extra_bn">BatchNorm after the spectral-norm conv (DeOldify's U-Net blocks).</param>
+    /// <param name="weight_norm">A weight-normalized conv with a bias instead (fastai's PixelShuffle_ICNR default, DeOldify's last shuffle).</param>
+    public PixelShuffleIcnr(long ni, long? nf = null, bool blur = false, bool spectral = true, bool extra_bn = false, bool weight_norm = false)
     {
         var outChannels = nf ?? ni;
         Blur = blur;
-        conv = register_module("conv", weightNorm
+        conv = register_module("conv", weight_norm
             ? UnetLayers.WeightNormConvLayer(ni, outChannels * 4, 1, w => nn.init.icnr_(w, 2))
-            : UnetLayers.ConvLayer(ni, outChannels * 4, ks: 1, spectral: spectral, extraBn: extraBn, useActivation: false, init: w => nn.init.icnr_(w, 2)));
+            : UnetLayers.ConvLayer(ni, outChannels * 4, ks: 1, spectral: spectral, extra_bn: extra_bn, use_activation: false, init: w => nn.init.icnr_(w, 2)));
         shuf = register_module("shuf", new nn.PixelShuffle(2));
         blurPool = register_module("blur", new nn.AvgPool2d(2, stride: 1));
         register_module("relu", new nn.ReLU());
@@ -113,9 +113,9 @@ public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
     public UnetBlockWide(long up_in_c, long x_in_c, long n_out, bool blur = false, bool self_attention = false, bool spectral = true)
     {
         var upOut = n_out / 2;
-        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, upOut, blur, spectral, extraBn: spectral));
+        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, upOut, blur, spectral, extra_bn: spectral));
         bn = register_module("bn", new nn.BatchNorm2d(x_in_c));
-        conv = register_module("conv", UnetLayers.ConvLayer(upOut + x_in_c, upOut, spectral: spectral, extraBn: spectral, selfAttention: self_attention));
+        conv = register_module("conv", UnetLayers.ConvLayer(upOut + x_in_c, upOut, spectral: spectral, extra_bn: spectral, self_attention: self_attention));
         register_module("relu", new nn.ReLU());
         OutChannels = upOut;
     }
@@ -143,12 +143,12 @@ public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>
 
     public UnetBlockDeep(long up_in_c, long x_in_c, bool final_div = true, bool blur = false, bool self_attention = false, double nf_factor = 1.0, bool spectral = true)
     {
-        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, up_in_c / 2, blur, spectral, extraBn: spectral));
+        shuf = register_module("shuf", new PixelShuffleIcnr(up_in_c, up_in_c / 2, blur, spectral, extra_bn: spectral));
         bn = register_module("bn", new nn.BatchNorm2d(x_in_c));
         var ni = up_in_c / 2 + x_in_c;
         var nf = (long)((final_div ? ni : ni / 2) * nf_factor);
-        conv1 = register_module("conv1", UnetLayers.ConvLayer(ni, nf, spectral: spectral, extraBn: spectral));
-        conv2 = register_module("conv2", UnetLayers.ConvLayer(nf, nf, spectral: spectral, extraBn: spectral, selfAttention: self_attention));
+        conv1 = register_module("conv1", UnetLayers.ConvLayer(ni, nf, spectral: spectral, extra_bn: spectral));
+        conv2 = register_module("conv2", UnetLayers.ConvLayer(nf, nf, spectral: spectral, extra_bn: spectral, self_attention: self_attention));
         register_module("relu", new nn.ReLU());
         OutChannels = nf;
     }
@@ -258,8 +258,8 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
         layers.Add(bn = new nn.BatchNorm2d(ni));
         layers.Add(new nn.ReLU());
         layers.Add(middle = new nn.Sequential(
-            UnetLayers.ConvLayer(ni, ni * 2, spectral: spectral, extraBn: spectral),
-            UnetLayers.ConvLayer(ni * 2, ni, spectral: spectral, extraBn: spectral)));
+            UnetLayers.ConvLayer(ni, ni * 2, spectral: spectral, extra_bn: spectral),
+            UnetLayers.ConvLayer(ni * 2, ni, spectral: spectral, extra_bn: spectral)));
         var up = ni;
         this.blocks = new nn.Module<Tensor, Tensor, Tensor>[SkipIndices.Length];
         for (var i = 0; i < SkipIndices.Length; i++)
@@ -280,14 +280,14 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
             layers.Add(this.blocks[i]);
         }
         // The vendored fastai's PixelShuffle_ICNR blurs whatever `blur` says (`if self.blur` tests the AvgPool2d module).
-        layers.Add(shuffle = upstream_final_shuffle ? new PixelShuffleIcnr(up, blur: true, weightNorm: true) : new PixelShuffleIcnr(up, spectral: spectral));
+        layers.Add(shuffle = upstream_final_shuffle ? new PixelShuffleIcnr(up, blur: true, weight_norm: true) : new PixelShuffleIcnr(up, spectral: spectral));
         if (last_cross)
         {
             layers.Add(new MergeLayer());
             up += InChannels;
             layers.Add(resBlock = new UnetResBlock(up, bottle, spectral));
         }
-        layers.Add(head = UnetLayers.ConvLayer(up, n_out, ks: 1, spectral: spectral, useActivation: false));
+        layers.Add(head = UnetLayers.ConvLayer(up, n_out, ks: 1, spectral: spectral, use_activation: false));
         register_module("layers", new nn.ModuleList(layers.ToArray()));
         register_buffer("mean", torch.tensor(ImageNetMean, new long[] { 1, 3, 1, 1 }), persistent: false);
         register_buffer("std", torch.tensor(ImageNetStd, new long[] { 1, 3, 1, 1 }), persistent: false);

@@ -8,7 +8,7 @@ public static class PlotlyJs
 {
     private const string RelativePath = "tools/npm/node_modules/plotly.js-dist-min/plotly.min.js";
     private static readonly Lazy<string> Source = new(() => File.ReadAllText(Locate()));
-    private static int s_notebookEmbedded;
+    private static int notebookEmbedded;
 
     /// <summary>The path of plotly.min.js: $WORKBENCH_PLOTLYJS, else tools/npm/... above the app or the working directory.</summary>
     public static string Locate()
@@ -35,8 +35,8 @@ public static class PlotlyJs
 
     /// <summary>The script tag the first time it is asked for in this process (a kernel session), then "".</summary>
     public static string NotebookLoaderOnce() =>
-        Interlocked.Exchange(ref s_notebookEmbedded, 1) == 0 ? ScriptTag() + "\n" : "";
+        Interlocked.Exchange(ref notebookEmbedded, 1) == 0 ? ScriptTag() + "\n" : "";
 
     /// <summary>Makes the next notebook figure embed plotly.js again (after the page lost it, for example).</summary>
-    public static void ResetNotebookEmbedding() => Interlocked.Exchange(ref s_notebookEmbedded, 0);
+    public static void ResetNotebookEmbedding() => Interlocked.Exchange(ref notebookEmbedded, 0);
 }

@@ -7,20 +7,20 @@ namespace Workbench.Kernel.Tests.Dispatch;
 /// <summary>Records what the dispatcher sends; answers input requests with a canned line.</summary>
 internal sealed class FakeTransport : IKernelTransport
 {
-    private readonly List<(KernelChannel Channel, Message Message)> _sent = new();
+    private readonly List<(KernelChannel Channel, Message Message)> sent = new();
 
     public string InputLine { get; set; } = "typed";
 
     public List<(KernelChannel Channel, Message Message)> Sent
     {
-        get { lock (_sent) return _sent.ToList(); }
+        get { lock (this.sent) return this.sent.ToList(); }
     }
 
     public List<Message> IOPub => Sent.Where(s => s.Channel == KernelChannel.IOPub).Select(s => s.Message).ToList();
 
     public void Send(KernelChannel channel, Message message)
     {
-        lock (_sent) _sent.Add((channel, message));
+        lock (this.sent) this.sent.Add((channel, message));
     }
 
     public string RequestInput(Message inputRequest, CancellationToken cancel)

@@ -9,12 +9,12 @@ namespace Workbench.Kernel.Tests.Dispatch;
 
 public class KernelDispatcherTests
 {
-    private readonly FakeTransport _transport = new();
-    private readonly FakeInterpreter _interpreter = new();
-    private readonly StringWriter _log = new();
-    private readonly KernelDispatcher _dispatcher;
+    private readonly FakeTransport transport = new();
+    private readonly FakeInterpreter interpreter = new();
+    private readonly StringWriter log = new();
+    private readonly KernelDispatcher dispatcher;
 
-    public KernelDispatcherTests() => _dispatcher = new KernelDispatcher(_transport, _interpreter, new KernelLog(_log));
+    public KernelDispatcherTests() => this.dispatcher = new KernelDispatcher(this.transport, this.interpreter, new KernelLog(this.log));
 
     private static Message Request(string type, JsonObject? content = null) =>
         Message.Create(type, content ?? new JsonObject(), "client", identities: new[] { "peer"u8.ToArray() });
@@ -22,13 +22,13 @@ public class KernelDispatcherTests
     private Message Dispatch(string type, JsonObject? content = null, KernelChannel channel = KernelChannel.Shell)
     {
         var request = Request(type, content);
-        _dispatcher.Dispatch(channel, request);
+        this.dispatcher.Dispatch(channel, request);
         return request;
     }
 
-    private Message Reply(KernelChannel channel = KernelChannel.Shell) => Assert.Single(_transport.Sent, s => s.Channel == channel).Message;
+    private Message Reply(KernelChannel channel = KernelChannel.Shell) => Assert.Single(this.transport.Sent, s => s.Channel == channel).Message;
 
-    private List<string> IOPubTypes() => _transport.IOPub.Select(m => m.MsgType == "status" ? "status:" + m.Content["execution_state"] : m.MsgType).ToList();
+    private List<string> IOPubTypes() => this.transport.IOPub.Select(m => m.MsgType == "status" ? "status:" + m.Content["execution_state"] : m.MsgType).ToList();
 
     [Theory]
     [InlineData("kernel_info_request")]
@@ -37,7 +37,7 @@ public class KernelDispatcherTests
     public void EveryMessageIsWrappedInBusyAndIdle(string type)
     {
         var request = Dispatch(type);
-        var iopub = _transport.IOPub;
+        var iopub = this.transport.IOPub;
         Assert.Equal("status:busy", IOPubTypes()[0]);
         Assert.Equal("status:idle", IOPubTypes()[^1]);
         Assert.All(iopub, m => Assert.Equal(request.MsgId, (string?)m.ParentHeader["msg_id"]));
@@ -47,7 +47,7 @@ public class KernelDispatcherTests
     public void AHandlerThatThrowsIsLoggedAndTheKernelGoesIdle()
     {
         Dispatch("is_complete_request", new JsonObject { ["code"] = "throw" });
-        Assert.Contains("fake failure", _log.ToString());
+        Assert.Contains("fake failure", this.log.ToString());
         Assert.Equal(new[] { "status:busy", "status:idle" }, IOPubTypes());
     }
 
@@ -67,7 +67,7 @@ public class KernelDispatcherTests
     [Fact]
     public void ExecutePublishesInputOutputsResultThenReplies()
     {
-        _interpreter.OnExecute = (code, sink) =>
+        this.interpreter.OnExecute = (code, sink) =>
         {
             sink.WriteStream("stdout", "hello ");
             sink.WriteStream("stdout", "world\n");
@@ -78,7 +78,7 @@ public class KernelDispatcherTests
         Dispatch("execute_request", new JsonObject { ["code"] = "42" });
 
         Assert.Equal(new[] { "status:busy", "execute_input", "stream", "display_data", "update_display_data", "execute_result", "status:idle" }, IOPubTypes());
-        var iopub = _transport.IOPub;
+        var iopub = this.transport.IOPub;
         Assert.Equal("hello world\n", (string?)iopub[2].Content["text"]);
         Assert.Equal("d1", (string?)iopub[3].Content["transient"]!["display_id"]);
         Assert.Equal("42", (string?)iopub[5].Content["data"]!["text/plain"]);
@@ -90,9 +90,9 @@ public class KernelDispatcherTests
     [Fact]
     public void ExecuteErrorPublishesErrorAndAnErrorReply()
     {
-        _interpreter.OnExecute = (_, _) => ExecutionOutcome.Failed(new ErrorInfo("DivideByZeroException", "Attempted to divide by zero.", new[] { "trace line" }));
+        this.interpreter.OnExecute = (_, _) => ExecutionOutcome.Failed(new ErrorInfo("DivideByZeroException", "Attempted to divide by zero.", new[] { "trace line" }));
         Dispatch("execute_request", new JsonObject { ["code"] = "1/0" });
-        var error = Assert.Single(_transport.IOPub, m => m.MsgType == "error");
+        var error = Assert.Single(this.transport.IOPub, m => m.MsgType == "error");
         Assert.Equal("DivideByZeroException", (string?)error.Content["ename"]);
         var reply = Reply();
         Assert.Equal("error", (string?)reply.Content["status"]);
@@ -102,51 +102,51 @@ public class KernelDispatcherTests
     [Fact]
     public void AFailedCellAbortsQueuedExecutesUnlessStopOnErrorIsOff()
     {
-        _interpreter.OnExecute = (code, _) => code == "bad" ? ExecutionOutcome.Failed(new ErrorInfo("E", "e", Array.Empty<string>())) : ExecutionOutcome.NoValue;
+        this.interpreter.OnExecute = (code, _) => code == "bad" ? ExecutionOutcome.Failed(new ErrorInfo("E", "e", Array.Empty<string>())) : ExecutionOutcome.NoValue;
         Dispatch("execute_request", new JsonObject { ["code"] = "bad", ["stop_on_error"] = false });
-        Assert.False(_dispatcher.AbortingQueuedExecutes);
+        Assert.False(this.dispatcher.AbortingQueuedExecutes);
         Dispatch("execute_request", new JsonObject { ["code"] = "bad" });
-        Assert.True(_dispatcher.AbortingQueuedExecutes);
+        Assert.True(this.dispatcher.AbortingQueuedExecutes);
 
         var queued = Request("execute_request", new JsonObject { ["code"] = "next" });
-        _dispatcher.Abort(KernelChannel.Shell, queued);
-        _dispatcher.EndAbort();
-        var reply = _transport.Sent.Last(s => s.Channel == KernelChannel.Shell).Message;
+        this.dispatcher.Abort(KernelChannel.Shell, queued);
+        this.dispatcher.EndAbort();
+        var reply = this.transport.Sent.Last(s => s.Channel == KernelChannel.Shell).Message;
         Assert.Equal("aborted", (string?)reply.Content["status"]);
         Assert.Equal(queued.MsgId, (string?)reply.ParentHeader["msg_id"]);
-        Assert.DoesNotContain("next", _interpreter.Executed);
-        Assert.False(_dispatcher.AbortingQueuedExecutes);
+        Assert.DoesNotContain("next", this.interpreter.Executed);
+        Assert.False(this.dispatcher.AbortingQueuedExecutes);
     }
 
     [Fact]
     public void ExecutionCountGrowsOnlyWithStoredHistoryAndSilentHidesInputAndResult()
     {
-        _interpreter.OnExecute = (_, _) => ExecutionOutcome.Result("x");
+        this.interpreter.OnExecute = (_, _) => ExecutionOutcome.Result("x");
         Dispatch("execute_request", new JsonObject { ["code"] = "a" });
         Dispatch("execute_request", new JsonObject { ["code"] = "b", ["silent"] = true });
         Dispatch("execute_request", new JsonObject { ["code"] = "c", ["store_history"] = false });
         Dispatch("execute_request", new JsonObject { ["code"] = "d" });
-        Assert.Equal(2, _dispatcher.ExecutionCount);
-        Assert.Equal(3, _transport.IOPub.Count(m => m.MsgType == "execute_input"));
-        Assert.Equal(3, _transport.IOPub.Count(m => m.MsgType == "execute_result"));
+        Assert.Equal(2, this.dispatcher.ExecutionCount);
+        Assert.Equal(3, this.transport.IOPub.Count(m => m.MsgType == "execute_input"));
+        Assert.Equal(3, this.transport.IOPub.Count(m => m.MsgType == "execute_result"));
     }
 
     [Fact]
     public void StdinGoesThroughTheTransportWhenAllowed()
     {
         string? line = null;
-        _interpreter.OnExecute = (_, sink) => { line = sink.ReadInput("name?", password: false); return ExecutionOutcome.NoValue; };
+        this.interpreter.OnExecute = (_, sink) => { line = sink.ReadInput("name?", password: false); return ExecutionOutcome.NoValue; };
         Dispatch("execute_request", new JsonObject { ["code"] = "Console.ReadLine()", ["allow_stdin"] = true });
         Assert.Equal("typed", line);
-        Assert.Equal("input_request", Assert.Single(_transport.Sent, s => s.Channel == KernelChannel.Stdin).Message.MsgType);
+        Assert.Equal("input_request", Assert.Single(this.transport.Sent, s => s.Channel == KernelChannel.Stdin).Message.MsgType);
     }
 
     [Fact]
     public void RichValuesBecomeMimeBundlesWithJsonTypesAsJson()
     {
-        _interpreter.OnExecute = (_, _) => ExecutionOutcome.Result(new Rich());
+        this.interpreter.OnExecute = (_, _) => ExecutionOutcome.Result(new Rich());
         Dispatch("execute_request", new JsonObject { ["code"] = "rich" });
-        var data = Assert.Single(_transport.IOPub, m => m.MsgType == "execute_result").Content["data"]!;
+        var data = Assert.Single(this.transport.IOPub, m => m.MsgType == "execute_result").Content["data"]!;
         Assert.Equal("<b>rich</b>", (string?)data["text/html"]);
         Assert.Equal(3, (int)data["application/json"]!["n"]!);
     }
@@ -191,12 +191,12 @@ public class KernelDispatcherTests
     [Fact]
     public void HistoryReturnsStoredCells()
     {
-        _interpreter.OnExecute = (code, _) => ExecutionOutcome.Result(code.ToUpperInvariant());
+        this.interpreter.OnExecute = (code, _) => ExecutionOutcome.Result(code.ToUpperInvariant());
         Dispatch("execute_request", new JsonObject { ["code"] = "a" });
         Dispatch("execute_request", new JsonObject { ["code"] = "b" });
-        var before = _transport.Sent.Count;
+        var before = this.transport.Sent.Count;
         Dispatch("history_request", new JsonObject { ["hist_access_type"] = "tail", ["n"] = 1, ["output"] = true });
-        var history = _transport.Sent.Skip(before).Single(s => s.Channel == KernelChannel.Shell).Message.Content["history"]!.AsArray();
+        var history = this.transport.Sent.Skip(before).Single(s => s.Channel == KernelChannel.Shell).Message.Content["history"]!.AsArray();
         var entry = Assert.Single(history)!.AsArray();
         Assert.Equal(2, (int)entry[1]!);
         Assert.Equal("b", (string?)entry[2]![0]);
@@ -207,7 +207,7 @@ public class KernelDispatcherTests
     public void InterruptOnControlReachesTheInterpreter()
     {
         Dispatch("interrupt_request", channel: KernelChannel.Control);
-        Assert.Equal(1, _interpreter.Interrupts);
+        Assert.Equal(1, this.interpreter.Interrupts);
         Assert.Equal("interrupt_reply", Reply(KernelChannel.Control).MsgType);
     }
 
@@ -215,7 +215,7 @@ public class KernelDispatcherTests
     public void ShutdownRepliesThenRaisesTheEvent()
     {
         bool? restart = null;
-        _dispatcher.ShutdownRequested += r => restart = r;
+        this.dispatcher.ShutdownRequested += r => restart = r;
         Dispatch("shutdown_request", new JsonObject { ["restart"] = true }, KernelChannel.Control);
         Assert.True(restart);
         Assert.True((bool)Reply(KernelChannel.Control).Content["restart"]!);
@@ -225,7 +225,7 @@ public class KernelDispatcherTests
     public void CommOpenWithoutTargetIsAnsweredWithClose()
     {
         Dispatch("comm_open", new JsonObject { ["comm_id"] = "c1", ["target_name"] = "nothing" });
-        Assert.Equal("c1", (string?)Assert.Single(_transport.IOPub, m => m.MsgType == "comm_close").Content["comm_id"]);
+        Assert.Equal("c1", (string?)Assert.Single(this.transport.IOPub, m => m.MsgType == "comm_close").Content["comm_id"]);
     }
 
     private sealed class Rich : IMimeRenderable

@@ -13,12 +13,12 @@ namespace Workbench.Kernel.Tests.Interpreter;
 public sealed class DotNetInteractiveCompatTests : IDisposable
 {
     private static readonly string Cache = Directory.CreateTempSubdirectory("wb-nuget-cache").FullName;
-    private readonly RoslynInterpreter _interpreter = new(packages: new PackageManager(new RestoreProject(Cache, RuntimeInformation.RuntimeIdentifier)));
-    private int _count;
+    private readonly RoslynInterpreter interpreter = new(packages: new PackageManager(new RestoreProject(Cache, RuntimeInformation.RuntimeIdentifier)));
+    private int count;
 
-    public void Dispose() => _interpreter.Dispose();
+    public void Dispose() => this.interpreter.Dispose();
 
-    private ExecutionOutcome Run(string code, RecordingSink? sink = null) => _interpreter.Execute(code, ++_count, sink ?? new RecordingSink());
+    private ExecutionOutcome Run(string code, RecordingSink? sink = null) => this.interpreter.Execute(code, ++this.count, sink ?? new RecordingSink());
 
     private object? Value(string code, RecordingSink? sink = null)
     {

@@ -7,8 +7,8 @@ namespace Workbench.Kernel.Tests.Interpreter;
 /// <summary>Collects a cell's outputs; signals when the first console text arrives (the cell is running).</summary>
 internal sealed class RecordingSink : ICellSink
 {
-    private readonly StringBuilder _stdout = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder stdout = new();
+    private readonly StringBuilder stderr = new();
 
     public ManualResetEventSlim Started { get; } = new();
 
@@ -16,25 +16,25 @@ internal sealed class RecordingSink : ICellSink
 
     public string Stdout
     {
-        get { lock (_stdout) return _stdout.ToString(); }
+        get { lock (this.stdout) return this.stdout.ToString(); }
     }
 
     public string Stderr
     {
-        get { lock (_stdout) return _stderr.ToString(); }
+        get { lock (this.stdout) return this.stderr.ToString(); }
     }
 
     public int Clears { get; private set; }
 
     public void WriteStream(string name, string text)
     {
-        lock (_stdout) (name == "stdout" ? _stdout : _stderr).Append(text);
+        lock (this.stdout) (name == "stdout" ? this.stdout : this.stderr).Append(text);
         Started.Set();
     }
 
     public void Publish(IReadOnlyDictionary<string, string> bundle, string displayId, bool update)
     {
-        lock (_stdout) Displays.Add((bundle, displayId, update));
+        lock (this.stdout) Displays.Add((bundle, displayId, update));
     }
 
     public void ClearOutput(bool wait) => Clears++;

@@ -12,12 +12,12 @@ namespace Workbench.Kernel.Tests.Interpreter;
 [Collection(InterpreterCollection.Name)]
 public sealed class RoslynInterpreterTests : IDisposable
 {
-    private readonly RoslynInterpreter _interpreter = new();
-    private int _count;
+    private readonly RoslynInterpreter interpreter = new();
+    private int count;
 
-    public void Dispose() => _interpreter.Dispose();
+    public void Dispose() => this.interpreter.Dispose();
 
-    private ExecutionOutcome Run(string code, RecordingSink? sink = null) => _interpreter.Execute(code, ++_count, sink ?? new RecordingSink());
+    private ExecutionOutcome Run(string code, RecordingSink? sink = null) => this.interpreter.Execute(code, ++this.count, sink ?? new RecordingSink());
 
     private object? Value(string code)
     {
@@ -113,7 +113,7 @@ public sealed class RoslynInterpreterTests : IDisposable
         var cell = Task.Run(() => Run("Console.WriteLine(\"started\");\n" + loop, sink));
         Assert.True(sink.Started.Wait(TimeSpan.FromSeconds(60)), "the cell did not start");
         await Task.Delay(100); // let it get into the loop
-        _interpreter.Interrupt();
+        this.interpreter.Interrupt();
         var stopped = await Task.WhenAny(cell, Task.Delay(TimeSpan.FromSeconds(2))) == cell;
         Assert.True(stopped, "the cell did not stop within 2 s of the interrupt");
         Assert.Equal("ExecutionInterruptedException", (await cell).Error?.Name);
@@ -129,7 +129,7 @@ public sealed class RoslynInterpreterTests : IDisposable
         var cell = Task.Run(() => Run("Console.WriteLine(\"started\");\nSystem.Linq.Enumerable.Range(0, int.MaxValue).Any(_ => Workbench.Training.HostInterrupt.Requested());", sink));
         Assert.True(sink.Started.Wait(TimeSpan.FromSeconds(60)), "the cell did not start");
         await Task.Delay(100);
-        _interpreter.Interrupt();
+        this.interpreter.Interrupt();
         Assert.True(await Task.WhenAny(cell, Task.Delay(TimeSpan.FromSeconds(2))) == cell, "the library loop did not see the interrupt within 2 s");
         Assert.False(Workbench.Training.HostInterrupt.Requested(), "the flag is reset when the cell ends");
     }
@@ -137,7 +137,7 @@ public sealed class RoslynInterpreterTests : IDisposable
     [Fact]
     public void AnInterruptWhileIdleDoesNotLeakIntoTheNextCell()
     {
-        _interpreter.Interrupt();
+        this.interpreter.Interrupt();
         Assert.Equal(1, Value("var s = 0; for (var i = 0; i < 1000; i++) s += i % 2; s > 0 ? 1 : 0"));
     }
 
@@ -158,8 +158,8 @@ public sealed class RoslynInterpreterTests : IDisposable
     [Fact]
     public void WorkbenchLibrariesAndUsingsArePreloaded()
     {
-        Assert.Contains("Workbench.Torch", _interpreter.Imports);
-        Assert.Contains("Workbench.Display", _interpreter.Imports);
+        Assert.Contains("Workbench.Torch", this.interpreter.Imports);
+        Assert.Contains("Workbench.Display", this.interpreter.Imports);
         Assert.Equal(6f, Value("torch.ones(2, 3).sum().item<float>()"));
         Assert.IsType<Workbench.Display.Table>(Value("new Table(\"a\").AddRow(1)"));
     }
@@ -167,7 +167,7 @@ public sealed class RoslynInterpreterTests : IDisposable
     [Fact]
     public void PlotlyNetChartsNeedNoUsingOrReference()
     {
-        Assert.Contains("Plotly.NET.CSharp", _interpreter.Imports);
+        Assert.Contains("Plotly.NET.CSharp", this.interpreter.Imports);
         var chart = Value("Chart.Grid(new[] { Chart.Line<double, double, string>(new[] { 1.0, 2.0 }, new[] { 3.0, 4.0 }, Name: \"a\"), "
                           + "Chart.Column<double, string, string>(new[] { 5.0 }, Keys: new[] { \"k\" }) }, 2, 1)"
                           + ".WithYAxisStyle<double, double, string>(AxisType: Plotly.NET.StyleParam.AxisType.Log).WithTitle(\"t\")");
@@ -193,7 +193,7 @@ public sealed class RoslynInterpreterTests : IDisposable
     public void EvaluateDoesNotChangeState()
     {
         Run("var counter = 1;");
-        Assert.Equal(2, _interpreter.Evaluate("counter + 1").Value);
+        Assert.Equal(2, this.interpreter.Evaluate("counter + 1").Value);
         Assert.Equal(1, Value("counter"));
     }
 
@@ -205,30 +205,30 @@ public sealed class RoslynInterpreterTests : IDisposable
     [InlineData("int x = ;", "invalid")]
     public void IsCompleteUsesRoslynsSubmissionCheck(string code, string status)
     {
-        Assert.Equal(status, _interpreter.IsComplete(code).Status);
+        Assert.Equal(status, this.interpreter.IsComplete(code).Status);
     }
 
     [Fact]
     public void CompletionListsMembersAfterADotAndNamesInScope()
     {
         Run("var greeting = \"abc\";");
-        var members = _interpreter.Complete("greeting.ToUp", 13);
+        var members = this.interpreter.Complete("greeting.ToUp", 13);
         Assert.Contains(members.Matches, m => m.Text == "ToUpper" && m.Kind == "method");
         Assert.Equal(9, members.CursorStart);
-        Assert.Contains(_interpreter.Complete("Console.WriteL", 14).Matches, m => m.Text == "WriteLine");
-        Assert.Contains(_interpreter.Complete("gree", 4).Matches, m => m.Text == "greeting");
-        Assert.Contains(_interpreter.Complete("System.Collections.Gen", 22).Matches, m => m.Text == "Generic");
-        Assert.Contains(_interpreter.Complete("torch.zer", 9).Matches, m => m.Text == "zeros");
+        Assert.Contains(this.interpreter.Complete("Console.WriteL", 14).Matches, m => m.Text == "WriteLine");
+        Assert.Contains(this.interpreter.Complete("gree", 4).Matches, m => m.Text == "greeting");
+        Assert.Contains(this.interpreter.Complete("System.Collections.Gen", 22).Matches, m => m.Text == "Generic");
+        Assert.Contains(this.interpreter.Complete("torch.zer", 9).Matches, m => m.Text == "zeros");
     }
 
     [Fact]
     public void InspectShowsSignaturesAndDocs()
     {
-        var result = _interpreter.Inspect("Math.Max(", 9, 0);
+        var result = this.interpreter.Inspect("Math.Max(", 9, 0);
         Assert.True(result.Found);
         Assert.Contains("System.Math.Max(int, int)", result.Text);
         if (File.Exists(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref")) || Directory.Exists(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref")))
             Assert.Contains("Returns the larger", result.Text);
-        Assert.False(_interpreter.Inspect("   ", 1, 0).Found);
+        Assert.False(this.interpreter.Inspect("   ", 1, 0).Found);
     }
 }

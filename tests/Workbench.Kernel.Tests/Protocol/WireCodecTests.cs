@@ -7,7 +7,7 @@ namespace Workbench.Kernel.Tests.Protocol;
 
 public class WireCodecTests
 {
-    private readonly WireCodec _codec = new(new MessageSigner("key"));
+    private readonly WireCodec codec = new(new MessageSigner("key"));
 
     private static Message Request() =>
         Message.Create("execute_request", new JsonObject { ["code"] = "1+1" }, "client", identities: new[] { Encoding.ASCII.GetBytes("peer") });
@@ -16,7 +16,7 @@ public class WireCodecTests
     public void RoundTripKeepsIdentitiesHeaderAndContent()
     {
         var message = Request();
-        var decoded = _codec.Decode(_codec.Encode(message), out var error);
+        var decoded = this.codec.Decode(this.codec.Encode(message), out var error);
         Assert.Null(error);
         Assert.NotNull(decoded);
         Assert.Equal("execute_request", decoded.MsgType);
@@ -28,10 +28,10 @@ public class WireCodecTests
     [Fact]
     public void UnsignedMessageIsRejected()
     {
-        var frames = _codec.Encode(Request());
+        var frames = this.codec.Encode(Request());
         var signatureIndex = frames.FindIndex(f => f.AsSpan().SequenceEqual(WireCodec.Delimiter)) + 1;
         frames[signatureIndex] = Array.Empty<byte>();
-        Assert.Null(_codec.Decode(frames, out var error));
+        Assert.Null(this.codec.Decode(frames, out var error));
         Assert.Contains("unsigned", error);
     }
 
@@ -39,22 +39,22 @@ public class WireCodecTests
     public void MessageSignedWithAnotherKeyIsRejected()
     {
         var forged = new WireCodec(new MessageSigner("attacker")).Encode(Request());
-        Assert.Null(_codec.Decode(forged, out var error));
+        Assert.Null(this.codec.Decode(forged, out var error));
         Assert.Contains("bad signature", error);
     }
 
     [Fact]
     public void TamperedContentIsRejected()
     {
-        var frames = _codec.Encode(Request());
+        var frames = this.codec.Encode(Request());
         frames[^1] = Encoding.UTF8.GetBytes("{\"code\":\"System.IO.File.Delete(\\\"x\\\")\"}");
-        Assert.Null(_codec.Decode(frames, out _));
+        Assert.Null(this.codec.Decode(frames, out _));
     }
 
     [Fact]
     public void MalformedFramesAreRejected()
     {
-        Assert.Null(_codec.Decode(new[] { Encoding.ASCII.GetBytes("no delimiter") }, out var error));
+        Assert.Null(this.codec.Decode(new[] { Encoding.ASCII.GetBytes("no delimiter") }, out var error));
         Assert.Contains("malformed", error);
     }
 }

@@ -48,9 +48,9 @@ public sealed class KernelFixture : IDisposable
 public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelper output) : IClassFixture<KernelFixture>
 {
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly KernelProcess _kernel = fixture.Kernel;
-    private readonly KernelClient _client = fixture.Client;
-    private readonly ITestOutputHelper _output = output;
+    private readonly KernelProcess kernel = fixture.Kernel;
+    private readonly KernelClient client = fixture.Client;
+    private readonly ITestOutputHelper output = output;
 
     internal static Message Execute(KernelClient client, string code, out List<Message> iopub)
     {
@@ -60,7 +60,7 @@ public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelpe
         return reply;
     }
 
-    private Message Execute(string code, out List<Message> iopub) => Execute(_client, code, out iopub);
+    private Message Execute(string code, out List<Message> iopub) => Execute(this.client, code, out iopub);
 
     [Fact]
     public void ExecutesCellsAndReportsStartToFirstResultTime()
@@ -68,11 +68,11 @@ public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelpe
         Assert.Equal("csharp", (string?)fixture.Info.Content["language_info"]!["name"]);
         Assert.Equal("ok", (string?)fixture.FirstReply.Content["status"]);
         Assert.Equal("3", (string?)fixture.FirstIOPub.Single(m => m.MsgType == "execute_result").Content["data"]!["text/plain"]);
-        _output.WriteLine($"kernel start to kernel_info_reply: {fixture.ReadyAfter.TotalSeconds:F2} s; to first execute_result: {fixture.FirstResultAfter.TotalSeconds:F2} s");
+        this.output.WriteLine($"kernel start to kernel_info_reply: {fixture.ReadyAfter.TotalSeconds:F2} s; to first execute_result: {fixture.FirstResultAfter.TotalSeconds:F2} s");
 
         var second = Stopwatch.StartNew();
         Execute("var t = torch.arange(6).reshape(2, 3); Console.WriteLine(t.shape[1]); t", out var iopub);
-        _output.WriteLine($"second cell (tensor): {second.Elapsed.TotalSeconds:F2} s");
+        this.output.WriteLine($"second cell (tensor): {second.Elapsed.TotalSeconds:F2} s");
         Assert.Equal("3\n", (string?)iopub.Single(m => m.MsgType == "stream").Content["text"]);
         var data = iopub.Single(m => m.MsgType == "execute_result").Content["data"]!;
         Assert.StartsWith("tensor([[0, 1, 2],", (string?)data["text/plain"]);
@@ -84,11 +84,11 @@ public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelpe
     {
         // As a notebook's "Run All" does: every request sent before the first one finishes.
         var requests = new[] { "throw new InvalidOperationException(\"stop\");", "var neverRun = 1;", "2 + 2" }
-            .Select(code => _client.Send(_client.Shell, "execute_request", new JsonObject { ["code"] = code, ["stop_on_error"] = true }))
+            .Select(code => this.client.Send(this.client.Shell, "execute_request", new JsonObject { ["code"] = code, ["stop_on_error"] = true }))
             .ToList();
         var statuses = requests.Select(r =>
         {
-            var reply = _client.Receive(_client.Shell, Patience) ?? throw new TimeoutException("missing execute_reply");
+            var reply = this.client.Receive(this.client.Shell, Patience) ?? throw new TimeoutException("missing execute_reply");
             Assert.Equal(r.MsgId, (string?)reply.ParentHeader["msg_id"]);
             return (string?)reply.Content["status"];
         }).ToList();
@@ -99,34 +99,34 @@ public sealed class ZmqKernelServerTests(KernelFixture fixture, ITestOutputHelpe
     [Fact]
     public void UnsignedAndMisSignedMessagesAreIgnored()
     {
-        var unsigned = _client.Encode(_client.Request("kernel_info_request"));
+        var unsigned = this.client.Encode(this.client.Request("kernel_info_request"));
         unsigned[unsigned.FindIndex(f => f.AsSpan().SequenceEqual(WireCodec.Delimiter)) + 1] = Array.Empty<byte>();
-        _client.Shell.Send(unsigned);
-        var forged = new WireCodec(new MessageSigner("not the key")).Encode(_client.Request("execute_request", new JsonObject { ["code"] = "Console.WriteLine(\"pwned\")" }));
-        _client.Shell.Send(forged);
-        var good = _client.Send(_client.Shell, "kernel_info_request");
+        this.client.Shell.Send(unsigned);
+        var forged = new WireCodec(new MessageSigner("not the key")).Encode(this.client.Request("execute_request", new JsonObject { ["code"] = "Console.WriteLine(\"pwned\")" }));
+        this.client.Shell.Send(forged);
+        var good = this.client.Send(this.client.Shell, "kernel_info_request");
 
         // Messages are handled in order, so the first reply answers the good request only if the others were dropped.
-        var reply = _client.Receive(_client.Shell, Patience);
+        var reply = this.client.Receive(this.client.Shell, Patience);
         Assert.NotNull(reply);
         Assert.Equal(good.MsgId, (string?)reply.ParentHeader["msg_id"]);
-        Assert.True(_kernel.LogContains("unsigned message rejected", TimeSpan.FromSeconds(10)), _kernel.Log);
-        Assert.True(_kernel.LogContains("bad signature", TimeSpan.FromSeconds(10)), _kernel.Log);
+        Assert.True(this.kernel.LogContains("unsigned message rejected", TimeSpan.FromSeconds(10)), this.kernel.Log);
+        Assert.True(this.kernel.LogContains("bad signature", TimeSpan.FromSeconds(10)), this.kernel.Log);
     }
 
     [Fact]
     public void InterruptOnControlStopsAnInfiniteLoopWithinTwoSeconds()
     {
-        var request = _client.Send(_client.Shell, "execute_request", new JsonObject { ["code"] = "Console.WriteLine(\"spinning\");\nwhile (true) { }" });
+        var request = this.client.Send(this.client.Shell, "execute_request", new JsonObject { ["code"] = "Console.WriteLine(\"spinning\");\nwhile (true) { }" });
         // The cell has compiled and runs once its output arrives.
-        while (_client.Receive(_client.IOPub, Patience) is { } m && !(m.MsgType == "stream" && (string?)m.ParentHeader["msg_id"] == request.MsgId)) { }
+        while (this.client.Receive(this.client.IOPub, Patience) is { } m && !(m.MsgType == "stream" && (string?)m.ParentHeader["msg_id"] == request.MsgId)) { }
         Thread.Sleep(100);
 
         var clock = Stopwatch.StartNew();
-        _client.Send(_client.Control, "interrupt_request");
-        var interruptReply = _client.Receive(_client.Control, TimeSpan.FromSeconds(2));
-        var reply = _client.Receive(_client.Shell, TimeSpan.FromSeconds(2) - clock.Elapsed);
-        _output.WriteLine($"interrupt to execute_reply: {clock.Elapsed.TotalMilliseconds:F0} ms");
+        this.client.Send(this.client.Control, "interrupt_request");
+        var interruptReply = this.client.Receive(this.client.Control, TimeSpan.FromSeconds(2));
+        var reply = this.client.Receive(this.client.Shell, TimeSpan.FromSeconds(2) - clock.Elapsed);
+        this.output.WriteLine($"interrupt to execute_reply: {clock.Elapsed.TotalMilliseconds:F0} ms");
         Assert.Equal("interrupt_reply", interruptReply?.MsgType);
         Assert.NotNull(reply);
         Assert.Equal("error", (string?)reply.Content["status"]);

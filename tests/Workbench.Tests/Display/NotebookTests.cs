@@ -6,9 +6,9 @@ namespace Workbench.Tests.Display;
 [Collection(nameof(NotebookTests))]
 public sealed class NotebookTests : IDisposable
 {
-    private readonly RecordingPublisher _publisher = new();
+    private readonly RecordingPublisher publisher = new();
 
-    public NotebookTests() => Notebook.Publisher = _publisher;
+    public NotebookTests() => Notebook.Publisher = publisher;
 
     public void Dispose() => Notebook.Publisher = null;
 
@@ -17,9 +17,9 @@ public sealed class NotebookTests : IDisposable
     {
         var handle = Notebook.Display(new Table("a").AddRow(1));
         handle.Update("replaced");
-        Assert.Equal(2, _publisher.Published.Count);
-        Assert.Contains("<table", _publisher.Published[0].Bundle["text/html"]);
-        Assert.Equal(("replaced", handle.DisplayId, true), (_publisher.Published[1].Bundle["text/plain"], _publisher.Published[1].Id, _publisher.Published[1].Update));
+        Assert.Equal(2, publisher.Published.Count);
+        Assert.Contains("<table", publisher.Published[0].Bundle["text/html"]);
+        Assert.Equal(("replaced", handle.DisplayId, true), (publisher.Published[1].Bundle["text/plain"], publisher.Published[1].Id, publisher.Published[1].Update));
     }
 
     [Fact]
@@ -27,11 +27,11 @@ public sealed class NotebookTests : IDisposable
     {
         var bar = new ProgressBar(1000, "train");
         for (var i = 0; i <= 1000; i++) bar.Report(i, comment: "loss 0.5");
-        Assert.False(_publisher.Published[0].Update);
-        Assert.All(_publisher.Published.Skip(1), p => Assert.True(p.Update));
+        Assert.False(publisher.Published[0].Update);
+        Assert.All(publisher.Published.Skip(1), p => Assert.True(p.Update));
         // Throttled: far fewer messages than steps, and the last one is the finished bar.
-        Assert.InRange(_publisher.Published.Count, 2, 100);
-        var last = _publisher.Published[^1].Bundle;
+        Assert.InRange(publisher.Published.Count, 2, 100);
+        var last = publisher.Published[^1].Bundle;
         Assert.Contains("<progress value=\"1000\" max=\"1000\"", last["text/html"]);
         Assert.StartsWith("train [##############################] 1000/1000 (100%)", last["text/plain"]);
         Assert.EndsWith("loss 0.5", last["text/plain"]);

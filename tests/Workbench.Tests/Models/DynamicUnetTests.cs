@@ -11,7 +11,7 @@ public sealed class DynamicUnetTests
     [Fact]
     public void PixelShuffleIcnrWithBlurMatchesPyTorch()
     {
-        using var shuffle = new PixelShuffleIcnr(16, 8, blur: true, extraBn: true);
+        using var shuffle = new PixelShuffleIcnr(16, 8, blur: true, extra_bn: true);
         ColorizeReference.CheckModule(shuffle, "shuffle", x => shuffle.call(x[0]));
     }
 

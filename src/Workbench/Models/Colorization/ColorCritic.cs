@@ -29,7 +29,7 @@ public sealed class ColorCritic : nn.Module<Tensor, Tensor>
         {
             body.append(Conv(nf, nf, 3, 1));
             body.append(new nn.Dropout2d(p));
-            body.append(Conv(nf, nf * 2, 4, 2, selfAttention: i == 0));
+            body.append(Conv(nf, nf * 2, 4, 2, self_attention: i == 0));
             nf *= 2;
         }
         body.append(Conv(nf, nf, 3, 1));
@@ -46,14 +46,14 @@ public sealed class ColorCritic : nn.Module<Tensor, Tensor>
     public bool ImagenetNormalize { get; }
 
     /// <summary>fastai's conv_layer with spectral norm: conv (Kaiming normal, zero bias) → LeakyReLU(0.2) → self-attention.</summary>
-    private static nn.Sequential Conv(long ni, long nf, long ks, long stride, long? padding = null, bool bias = true, bool activation = true, bool selfAttention = false)
+    private static nn.Sequential Conv(long ni, long nf, long ks, long stride, long? padding = null, bool bias = true, bool activation = true, bool self_attention = false)
     {
         var conv = new nn.Conv2d(ni, nf, ks, stride: stride, padding: padding ?? (ks - 1) / 2, bias: bias);
         nn.init.kaiming_normal_(conv.weight);
         if (conv.bias is { } b) nn.init.zeros_(b);
         var seq = new nn.Sequential(nn.utils.spectral_norm(conv));
         if (activation) seq.append(new nn.LeakyReLU(0.2));
-        if (selfAttention) seq.append(new nn.SelfAttention(nf));
+        if (self_attention) seq.append(new nn.SelfAttention(nf));
         return seq;
     }
 
