@@ -27,13 +27,14 @@ public static class OnnxExporter
     /// A forward in eval mode on a (1, C, H, W) input of <paramref name="traceShape"/> refreshes the spectral-norm
     /// weights first; the model is left in eval mode.
     /// </summary>
-    public static OnnxExportResult Export(nn.Module<Tensor, Tensor> model, string path, long[] traceShape, IReadOnlyDictionary<string, string>? metadata = null)
+    public static OnnxExportResult Export(nn.Module<Tensor, Tensor> model, string path, long[] traceShape, IReadOnlyDictionary<string, string>? metadata = null,
+        bool float16Weights = false)
     {
         if (traceShape.Length != 4) throw new ArgumentException("trace shape is (N, C, H, W)", nameof(traceShape));
         using var scope = torch.NewDisposeScope();
         model.eval();
         using (torch.no_grad()) model.call(torch.rand(traceShape)); // spectral norm computes W/σ in the pre-forward hook
-        var g = new OnnxGraph();
+        var g = new OnnxGraph { Float16Weights = float16Weights };
         g.Input("input", new long?[] { null, traceShape[1], null, null }, new[] { "batch", "", "height", "width" });
         var output = Emit(g, model, "input", "");
         var final = g.Rename(output, "output");

@@ -37,7 +37,7 @@ internal static class OnnxZhangColorizer
         if (spec.PriorCorrection > 0)
         {
             using var scope = torch.NewDisposeScope();
-            var correction = g.Initializer(Join(dec, "prior"), (model.ClassLogWeight * spec.PriorCorrection).view(1, -1, 1, 1));
+            var correction = g.Initializer(Join(dec, "prior"), (model.ClassLogWeight * spec.PriorCorrection).view(1, -1, 1, 1), weight: false);
             logits = logits.Select(z => g.Node("Sub", dec, new[] { z, correction })).ToList();
         }
         var tiny = g.Scalar(Join(dec, "tiny"), 1e-12f);
@@ -58,7 +58,7 @@ internal static class OnnxZhangColorizer
             // einsum("nqhw,qc->nchw", p, centres) as a 1×1 conv; the chroma scale folded into the centres would round
             // differently, so it stays a Mul.
             var centres = model.Bins.Centers.t().contiguous().view(2, -1, 1, 1);
-            ab = g.Node("Conv", dec, new[] { p, g.Initializer(Join(dec, "centres"), centres) }, ("kernel_shape", new long[] { 1, 1 }));
+            ab = g.Node("Conv", dec, new[] { p, g.Initializer(Join(dec, "centres"), centres, weight: false) }, ("kernel_shape", new long[] { 1, 1 }));
         }
         ab = g.Node("Mul", dec, new[] { ab, g.Scalar(Join(dec, "chroma_scale"), (float)spec.ChromaScale) });
         ab = ResizeBilinearLike(g, ab, x, Join(name, "upsample"));
@@ -89,7 +89,7 @@ internal static class OnnxZhangColorizer
         using (var scope = torch.NewDisposeScope())
         {
             var row = new[] { 0, 1, 2 }.Select(j => (float)(XyzFromRgb[1, j] / D65[1])).ToArray();
-            y = g.Node("Conv", name, new[] { linear, g.Initializer(Join(name, "xyz_y"), torch.tensor(row, new long[] { 1, 3, 1, 1 })) }, ("kernel_shape", new long[] { 1, 1 }));
+            y = g.Node("Conv", name, new[] { linear, g.Initializer(Join(name, "xyz_y"), torch.tensor(row, new long[] { 1, 3, 1, 1 }), weight: false) }, ("kernel_shape", new long[] { 1, 1 }));
         }
         var lab = g.Scalar(Join(name, "lab_knee"), 0.008856f);
         var f = g.Node("Where", name, new[]
@@ -118,10 +118,10 @@ internal static class OnnxZhangColorizer
         string linear;
         using (var scope = torch.NewDisposeScope())
         {
-            xyz = g.Node("Mul", name, new[] { xyz, g.Initializer(Join(name, "white"), torch.tensor(D65.Select(v => (float)v).ToArray(), new long[] { 1, 3, 1, 1 })) });
+            xyz = g.Node("Mul", name, new[] { xyz, g.Initializer(Join(name, "white"), torch.tensor(D65.Select(v => (float)v).ToArray(), new long[] { 1, 3, 1, 1 }), weight: false) });
             var m = Inverse(XyzFromRgb);
             var weight = Enumerable.Range(0, 9).Select(k => (float)m[k / 3, k % 3]).ToArray();
-            linear = g.Node("Conv", name, new[] { xyz, g.Initializer(Join(name, "rgb_from_xyz"), torch.tensor(weight, new long[] { 3, 3, 1, 1 })) }, ("kernel_shape", new long[] { 1, 1 }));
+            linear = g.Node("Conv", name, new[] { xyz, g.Initializer(Join(name, "rgb_from_xyz"), torch.tensor(weight, new long[] { 3, 3, 1, 1 }), weight: false) }, ("kernel_shape", new long[] { 1, 1 }));
         }
         var knee = g.Scalar(Join(name, "srgb_knee"), 0.0031308f);
         var curve = g.Node("Sub", name, new[]
@@ -142,9 +142,9 @@ internal static class OnnxZhangColorizer
         var kernel = torch.linspace(-half, half, k).div(sigma).pow(2).mul(-0.5).exp();
         kernel = kernel.div(kernel.sum());
         var padded = g.Node("Pad", name, new[] { x, g.Int64s(Join(name, "blur_pads"), 0, 0, half, half, 0, 0, half, half) }, ("mode", "reflect"));
-        var horizontal = g.Node("Conv", name, new[] { padded, g.Initializer(Join(name, "blur_x"), kernel.view(1, 1, 1, k).expand(channels, 1, 1, k)) },
+        var horizontal = g.Node("Conv", name, new[] { padded, g.Initializer(Join(name, "blur_x"), kernel.view(1, 1, 1, k).expand(channels, 1, 1, k), weight: false) },
             ("kernel_shape", new long[] { 1, k }), ("group", channels));
-        return g.Node("Conv", name, new[] { horizontal, g.Initializer(Join(name, "blur_y"), kernel.view(1, 1, k, 1).expand(channels, 1, k, 1)) },
+        return g.Node("Conv", name, new[] { horizontal, g.Initializer(Join(name, "blur_y"), kernel.view(1, 1, k, 1).expand(channels, 1, k, 1), weight: false) },
             ("kernel_shape", new long[] { k, 1 }), ("group", channels));
     }
 
