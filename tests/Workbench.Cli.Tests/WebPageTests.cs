@@ -89,6 +89,48 @@ public sealed class WebPageTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(docs, "web.png")));
     }
 
+    [BrowserFact]
+    public void ATrainedUnetColorizerGivesTheCliResultInThePage()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var model = VividTinyColorizer(dir.Path);
+        var cli = Path.Combine(dir.Path, "cli.png");
+        var run = CliProcess.Run("colorize", Photo("chelsea.jpg"), cli, "--model", model, "--render-size", "320");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using (var scope = torch.NewDisposeScope())
+        {
+            // The comparison means something only if the model colours: its chroma must be far from gray.
+            var uv = ColorSpace.RgbToYuv(ImageIO.Read(cli, new ImageReadOptions { Mode = ImageMode.Rgb })).narrow(0, 1, 2);
+            Assert.True(uv.abs().mean().item<float>() > 0.02f, $"the test colorizer barely colours (mean |UV| {uv.abs().mean().item<float>():F4})");
+        }
+        using var served = ServedExport.Start(Path.Combine(dir.Path, "site"), "--model", model, "--no-upscaler");
+        var downloads = Directory.CreateDirectory(Path.Combine(dir.Path, "downloads")).FullName;
+        var report = RunPageTest(dir.Path, new
+        {
+            url = served.Url, chromium = BrowserFactAttribute.Chromium, downloads,
+            runs = new[] { new { label = "unet", task = "colorize", renderSize = 320, photos = new[] { Photo("chelsea.jpg") } } },
+        });
+        Assert.Empty(report.GetProperty("offOrigin").EnumerateArray());
+        var photo = report.GetProperty("runs")[0].GetProperty("photos")[0];
+        Assert.True(photo.GetProperty("state").GetString() == "done", photo.GetProperty("info").GetString());
+        var psnr = Compare(photo.GetProperty("file").GetString()!, cli);
+        output.WriteLine($"tiny U-Net, chelsea.jpg at render size 320: page vs CLI PSNR {psnr:F2} dB");
+        Assert.True(psnr >= 40, $"the page's result is {psnr:F2} dB from the CLI's (< 40 dB)");
+    }
+
+    /// <summary>An untrained tiny U-Net whose conv weights are tripled, so that its output saturates into strong colours.</summary>
+    private static string VividTinyColorizer(string dir)
+    {
+        var path = Path.Combine(dir, "vivid.safetensors");
+        var spec = Models.UnetSpec.Preset("tiny");
+        torch.manual_seed(3);
+        using var generator = spec.Build();
+        using (torch.no_grad())
+            foreach (var p in generator.parameters().Where(p => p.dim() == 4)) p.mul_(3);
+        Inference.ModelFile.Save(path, generator, new Inference.ModelFileInfo(nameof(Models.DynamicUnet), spec.ToJson(), "colorize"));
+        return path;
+    }
+
     /// <summary>PSNR (RGB, 8-bit range) of two images of the same size.</summary>
     private static double Compare(string page, string cli)
     {
