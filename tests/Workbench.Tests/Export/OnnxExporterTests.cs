@@ -137,7 +137,7 @@ public sealed class OnnxExporterTests : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(10);
-        using var espcn = new Workbench.Models.SuperResolution.Espcn(scale: 2, channels: 8);
+        using var espcn = new Workbench.Models.SuperResolution.Espcn(scale: 2, channels: 64);
         var path = Path.Combine(dir, "espcn.onnx");
         OnnxExporter.Export(espcn, path, new long[] { 1, 3, 32, 32 });
         var x = torch.rand(1, 3, 37, 51);
@@ -146,5 +146,13 @@ public sealed class OnnxExporterTests : IDisposable
         var actual = RunOnnxRuntime(path, x);
         Assert.Equal(new long[] { 1, 3, 74, 102 }, actual.shape);
         Assert.InRange((actual - expected).abs().max().item<float>(), 0, 1e-4);
+
+        // float16 weights: half the file, float32 arithmetic on the rounded weights.
+        var half = Path.Combine(dir, "espcn-fp16.onnx");
+        var halfResult = OnnxExporter.Export(espcn, half, new long[] { 1, 3, 32, 32 }, float16Weights: true);
+        Assert.InRange(halfResult.Bytes, new FileInfo(path).Length * 0.45, new FileInfo(path).Length * 0.6);
+        var fromHalf = RunOnnxRuntime(half, x);
+        var error = (fromHalf - expected).abs().max().item<float>();
+        Assert.InRange(error, 1e-7, 1e-2); // not exact (the weights were rounded), but close
     }
 }
