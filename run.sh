@@ -39,12 +39,14 @@ setup() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   command -v dotnet >/dev/null || { echo "error: the .NET SDK (dotnet) is required and was not found on PATH" >&2; exit 1; }
-  # plotly.js, inlined into figure HTML (nothing loads from a CDN), and onnxruntime-node (the ONNX export test);
+  # plotly.js, inlined into figure HTML (nothing loads from a CDN), onnxruntime-node (the ONNX export test),
+  # onnxruntime-web (copied into `workbench export web` folders) and playwright-core (the web page's browser test);
   # versions pinned by tools/npm/package-lock.json. --ignore-scripts: onnxruntime-node's install script downloads
   # CUDA binaries, while its npm package already holds the CPU ones.
-  if [ ! -f tools/npm/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d tools/npm/node_modules/onnxruntime-node ]; then
+  if [ ! -f tools/npm/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d tools/npm/node_modules/onnxruntime-node ] ||
+     [ ! -d tools/npm/node_modules/onnxruntime-web/dist ] || [ ! -d tools/npm/node_modules/playwright-core ]; then
     command -v npm >/dev/null || { echo "error: npm is required (Node.js) to install tools/npm" >&2; exit 1; }
-    log "installing npm packages into tools/npm (plotly.js-dist-min, onnxruntime-node)"
+    log "installing npm packages into tools/npm (plotly.js-dist-min, onnxruntime-node, onnxruntime-web, playwright-core)"
     npm ci --prefix tools/npm --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
   fi
 }

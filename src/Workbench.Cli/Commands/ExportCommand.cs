@@ -28,6 +28,7 @@ internal static class ExportCommand
         });
         var command = new Command("export", "Export trained models to other formats");
         command.Subcommands.Add(onnx);
+        command.Subcommands.Add(ExportWebCommand.Create());
         return command;
     }
 }

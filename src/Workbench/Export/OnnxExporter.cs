@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Workbench.Export.Onnx;
 using Workbench.Models;
 using Workbench.Models.Colorization;
+using Workbench.Models.SuperResolution;
 using Workbench.Torch;
 
 namespace Workbench.Export;
@@ -26,13 +27,14 @@ public static class OnnxExporter
     /// A forward in eval mode on a (1, C, H, W) input of <paramref name="traceShape"/> refreshes the spectral-norm
     /// weights first; the model is left in eval mode.
     /// </summary>
-    public static OnnxExportResult Export(nn.Module<Tensor, Tensor> model, string path, long[] traceShape, IReadOnlyDictionary<string, string>? metadata = null)
+    public static OnnxExportResult Export(nn.Module<Tensor, Tensor> model, string path, long[] traceShape, IReadOnlyDictionary<string, string>? metadata = null,
+        bool float16Weights = false)
     {
         if (traceShape.Length != 4) throw new ArgumentException("trace shape is (N, C, H, W)", nameof(traceShape));
         using var scope = torch.NewDisposeScope();
         model.eval();
         using (torch.no_grad()) model.call(torch.rand(traceShape)); // spectral norm computes W/σ in the pre-forward hook
-        var g = new OnnxGraph();
+        var g = new OnnxGraph { Float16Weights = float16Weights };
         g.Input("input", new long?[] { null, traceShape[1], null, null }, new[] { "batch", "", "height", "width" });
         var output = Emit(g, model, "input", "");
         var final = g.Rename(output, "output");
@@ -73,6 +75,15 @@ public static class OnnxExporter
                 foreach (var (child, m) in seq.named_children()) h = Emit(g, m, h, Join(name, child));
                 return h;
             }
+            case ZhangColorizer zhang: return OnnxZhangColorizer.Emit(g, zhang, x, name);
+            case Espcn or UpsampleHead:
+            {
+                // Both run their children in order (ESPCN: layers, then the pixel-shuffle head).
+                var h = x;
+                foreach (var (child, m) in module.named_children()) h = Emit(g, m, h, Join(name, child));
+                return h;
+            }
+            case nn.ConvTranspose2d up: return EmitConvTranspose(g, up, x, name);
             case nn.Conv2d conv: return EmitConv(g, conv, x, name, 2);
             case nn.Conv1d conv: return EmitConv(g, conv, x, name, 1);
             case nn.BatchNorm2d bn:
@@ -183,11 +194,37 @@ public static class OnnxExporter
 
     private static string EmitConv(OnnxGraph g, nn.ConvNd conv, string x, string name, int dims)
     {
-        if (conv.padding_mode != "zeros" || conv.padding_string is not null) throw new NotSupportedException($"ONNX export: conv '{name}' with padding {conv.padding_mode}/{conv.padding_string}");
+        if (conv.padding_string is not (null or "same") || conv.padding_mode is not ("zeros" or "reflect" or "replicate"))
+            throw new NotSupportedException($"ONNX export: conv '{name}' with padding {conv.padding_mode}/{conv.padding_string}");
+        // Per spatial axis: "same" pads dilation·(k − 1) in all, the smaller half first (as PyTorch); else padding on both sides.
+        var before = new long[dims];
+        var after = new long[dims];
+        for (var i = 0; i < dims; i++)
+        {
+            var total = conv.padding_string == "same" ? conv.dilation[i] * (conv.kernel_size[i] - 1) : 2 * conv.padding[i];
+            (before[i], after[i]) = (total / 2, total - total / 2);
+        }
+        var pads = before.Concat(after).ToArray();
+        if (conv.padding_mode != "zeros" && pads.Any(p => p > 0))
+        {
+            // Reflect/replicate padding as its own Pad node (ONNX pads list all axes' starts, then all ends).
+            var all = new long[] { 0, 0 }.Concat(before).Concat(new long[] { 0, 0 }).Concat(after).ToArray();
+            x = g.Node("Pad", Join(name, "pad"), new[] { x, g.Int64s(Join(name, "pads"), all) }, ("mode", conv.padding_mode == "reflect" ? "reflect" : "edge"));
+            pads = new long[2 * dims];
+        }
         var inputs = new List<string> { x, g.Initializer(Join(name, "weight"), conv.weight) };
         if (conv.bias is { } b) inputs.Add(g.Initializer(Join(name, "bias"), b));
         return g.Node("Conv", name, inputs.ToArray(), ("kernel_shape", conv.kernel_size), ("strides", conv.stride),
-            ("pads", conv.padding.Concat(conv.padding).ToArray()), ("dilations", conv.dilation), ("group", conv.groups));
+            ("pads", pads), ("dilations", conv.dilation), ("group", conv.groups));
+    }
+
+    private static string EmitConvTranspose(OnnxGraph g, nn.ConvTranspose2d up, string x, string name)
+    {
+        if (up.padding_mode != "zeros") throw new NotSupportedException($"ONNX export: transposed conv '{name}' with padding {up.padding_mode}");
+        var inputs = new List<string> { x, g.Initializer(Join(name, "weight"), up.weight) };
+        if (up.bias is { } b) inputs.Add(g.Initializer(Join(name, "bias"), b));
+        return g.Node("ConvTranspose", name, inputs.ToArray(), ("kernel_shape", up.kernel_size), ("strides", up.stride),
+            ("pads", up.padding.Concat(up.padding).ToArray()), ("dilations", up.dilation), ("group", up.groups), ("output_padding", up.output_padding));
     }
 
     private static string EmitSelfAttention(OnnxGraph g, nn.SelfAttention sa, string x, string name)
@@ -226,5 +263,5 @@ public static class OnnxExporter
 
     private static long[] Pads(nn.Size2 s) => new[] { s.H, s.W, s.H, s.W };
 
-    private static string Join(string prefix, string child) => prefix.Length == 0 ? child : prefix + "." + child;
+    internal static string Join(string prefix, string child) => prefix.Length == 0 ? child : prefix + "." + child;
 }

@@ -26,19 +26,40 @@ public sealed class OnnxGraph
         return name;
     }
 
-    /// <summary>A float32 constant (a weight) as an initializer; the tensor is copied.</summary>
-    public string Initializer(string stem, Tensor value)
+    /// <summary>
+    /// Store weights as float16 (half the file), each cast back to float32 by a Cast node that runtimes fold at load
+    /// time, so the arithmetic stays float32. Constants passed with <c>weight: false</c> stay float32.
+    /// </summary>
+    public bool Float16Weights { get; init; }
+
+    /// <summary>A float32 constant as an initializer (a weight, or with <paramref name="weight"/> false an exact constant); the tensor is copied.</summary>
+    public string Initializer(string stem, Tensor value, bool weight = true)
     {
         using var scope = torch.NewDisposeScope();
         var t = value.detach().to(ScalarType.Float32).cpu().contiguous();
         var data = t.data<float>();
-        var bytes = new byte[data.Length * 4];
-        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian");
-        var proto = new TensorProto { Name = Fresh(stem), DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(bytes) };
+        var half = weight && Float16Weights;
+        var bytes = new byte[data.Length * (half ? 2 : 4)];
+        if (half)
+            for (var i = 0; i < data.Length; i++) BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), (Half)data[i]);
+        else Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        var name = Fresh(stem);
+        var proto = new TensorProto
+        {
+            Name = half ? Fresh(stem + "_fp16") : name,
+            DataType = (int)(half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float),
+            RawData = ByteString.CopyFrom(bytes),
+        };
         proto.Dims.AddRange(t.shape);
         graph.Initializer.Add(proto);
-        return proto.Name;
+        if (!half) return name;
+        var cast = new NodeProto { OpType = "Cast", Name = Fresh(stem + "/Cast_node") };
+        cast.Input.Add(proto.Name);
+        cast.Output.Add(name);
+        cast.Attribute.Add(Attribute("to", (long)TensorProto.Types.DataType.Float));
+        graph.Node.Add(cast);
+        return name;
     }
 
     /// <summary>An int64 constant (shapes, axes, pads).</summary>
@@ -55,7 +76,7 @@ public sealed class OnnxGraph
     public string Scalar(string stem, float value)
     {
         using var scope = torch.NewDisposeScope();
-        return Initializer(stem, torch.tensor(new[] { value }, new long[] { 1 }));
+        return Initializer(stem, torch.tensor(new[] { value }, new long[] { 1 }), weight: false);
     }
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>

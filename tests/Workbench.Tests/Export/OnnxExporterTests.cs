@@ -111,4 +111,48 @@ public sealed class OnnxExporterTests : IDisposable
         using var hyper = new HypercolumnSpec().Build();
         Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(hyper, path, new long[] { 1, 3, 32, 32 }));
     }
+    [Fact]
+    public void ZhangEnsembleWithItsDecodingRunsInOnnxRuntimeLikeInWorkbench()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(9);
+        // Two members, prior correction, pooling and a chroma scale: every step of the decoding the shipped colorizer uses.
+        using var colorizer = new ZhangSpec(Width: 4, BinStep: 20, Temperature: 0.7, ChromaScale: 1.7, Smoothing: 1.5, PriorCorrection: 1, Members: 2).Build();
+        Randomize(colorizer);
+        using (torch.no_grad()) colorizer.ClassLogWeight.copy_(torch.randn(colorizer.Bins.Count) * 0.5);
+        var path = Path.Combine(dir, "zhang.onnx");
+        OnnxExporter.Export(colorizer, path, new long[] { 1, 3, 64, 64 });
+        var gray = torch.rand(1, 1, 64, 96);
+        var x = gray.expand(1, 3, -1, -1).contiguous(); // gray as RGB, as Colorizer feeds it
+        Tensor expected;
+        using (torch.no_grad()) expected = colorizer.eval().call(x);
+        var actual = RunOnnxRuntime(path, x);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.InRange((actual - expected).abs().max().item<float>(), 0, 2e-3);
+        Assert.True(expected.std().item<float>() > 0.01f, "the random colorizer should colour something");
+    }
+
+    [Fact]
+    public void EspcnRunsInOnnxRuntimeLikeInWorkbench()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(10);
+        using var espcn = new Workbench.Models.SuperResolution.Espcn(scale: 2, channels: 64);
+        var path = Path.Combine(dir, "espcn.onnx");
+        OnnxExporter.Export(espcn, path, new long[] { 1, 3, 32, 32 });
+        var x = torch.rand(1, 3, 37, 51);
+        Tensor expected;
+        using (torch.no_grad()) expected = espcn.eval().call(x);
+        var actual = RunOnnxRuntime(path, x);
+        Assert.Equal(new long[] { 1, 3, 74, 102 }, actual.shape);
+        Assert.InRange((actual - expected).abs().max().item<float>(), 0, 1e-4);
+
+        // float16 weights: half the file, float32 arithmetic on the rounded weights.
+        var half = Path.Combine(dir, "espcn-fp16.onnx");
+        var halfResult = OnnxExporter.Export(espcn, half, new long[] { 1, 3, 32, 32 }, float16Weights: true);
+        Assert.InRange(halfResult.Bytes, new FileInfo(path).Length * 0.45, new FileInfo(path).Length * 0.6);
+        var fromHalf = RunOnnxRuntime(half, x);
+        var error = (fromHalf - expected).abs().max().item<float>();
+        Assert.InRange(error, 1e-7, 1e-2); // not exact (the weights were rounded), but close
+    }
 }
