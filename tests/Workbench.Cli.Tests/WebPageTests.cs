@@ -14,7 +14,8 @@ namespace Workbench.Cli.Tests;
 /// `workbench export web --serve` in a real browser (Debian's chromium, headless, driven by tests/web/web_page_test.mjs
 /// with playwright-core): photos from test_images/ go in through the page's file input, the downloads come out and
 /// must match `workbench colorize` / `workbench upscale` on the same photos (PSNR ≥ 40 dB); no request may leave the
-/// page's origin; an unreadable file and a photo too large get clear messages. Writes docs/web.png (and the phone view).
+/// page's origin; an unreadable file and a photo too large get clear messages. The screenshots go to build/web-screenshots,
+/// or to docs/web.png and docs/web-phone.png with WORKBENCH_UPDATE_DOCS=1 (a test run leaves the checkout clean).
 /// </summary>
 public sealed class WebPageTests(ITestOutputHelper output)
 {
@@ -41,7 +42,9 @@ public sealed class WebPageTests(ITestOutputHelper output)
         Cli("both/coins.png", "upscale", colorized, Path.Combine(dir.Path, "cli-both-coins.png"));
 
         using var served = ServedExport.Start(Path.Combine(dir.Path, "site"));
-        var docs = Path.Combine(PythonReference.RepoRoot, "docs");
+        var docs = Environment.GetEnvironmentVariable("WORKBENCH_UPDATE_DOCS") == "1"
+            ? Path.Combine(PythonReference.RepoRoot, "docs")
+            : Directory.CreateDirectory(Path.Combine(PythonReference.RepoRoot, "build", "web-screenshots")).FullName;
         var config = new
         {
             url = served.Url, chromium = BrowserFactAttribute.Chromium, downloads,
