@@ -31,7 +31,9 @@ public sealed record ColorizeConfig
     /// <summary>Generator: a U-Net preset (stable, artistic, small, tiny), hypercolumn / hypercolumn-lab (the lecture's colorizer, no GAN) or zhang (classification over ab bins, Zhang et al. 2016, no GAN).</summary>
     public string Generator { get; init; } = "small";
 
-    /// <summary>Start from these generator weights (a file `workbench colorize` reads, e.g. the shipped model) instead of a fresh init; "" = none. Same architecture required.</summary>
+    /// <summary>Start from these generator weights (a file `workbench colorize` reads, e.g. the shipped model) instead of a fresh init; "" = none.
+    /// Same network required, except that DeOldify's published generators (ColorizeArtistic_gen.pth, ColorizeStable_gen.pth)
+    /// replace a U-Net preset with their own architecture.</summary>
     public string InitWeights { get; init; } = "";
 
     /// <summary>torchvision ResNet weights (.safetensors) for the U-Net's encoder (presets with base width 64 only); "" = random init.</summary>

@@ -93,8 +93,8 @@ public static class ColorizeRecipe
         var device = run.Device;
         torch.manual_seed(c.Seed);
         var degradation = ColorizePairs.InputDegradation(c.Task);
-        using var generator = BuildGenerator(c).to(device);
-        if (c.InitWeights != "") InitialiseFrom(c.InitWeights, generator, c.GeneratorNetwork, device, run.Log);
+        var (built, network, spec) = StartingGenerator(c, device, run.Log);
+        using var generator = built;
         var zhang = generator as ZhangColorizer;
         var step = BuildStep(c, run, zhang?.Net ?? generator, zhang, files); // zhang trains its logits; decoding has no weights
 
@@ -113,7 +113,7 @@ public static class ColorizeRecipe
         var callbacks = run.Callbacks(new RunReporting(Config.ToJson(c), c.CheckpointEvery,
             run.IsMain ? new TensorBoardLogger(run.Writer!, imageEvery: zhang is null ? c.ImageEvery : 0) : null,
             validationFiles.Count > 0 ? Validate : null, c.ValidateEvery, progress,
-            ModelFile.Metadata(new ModelFileInfo(c.GeneratorNetwork, c.GeneratorArchitecture, c.Task))));
+            ModelFile.Metadata(new ModelFileInfo(network, spec, c.Task))));
         var loaders = new Dictionary<(int, int), DataLoader<ImagePair, ImageBatch>>();
         var trainer = new Trainer<ImageBatch>(step, phase =>
             loaders.TryGetValue((phase.ImageSize, phase.BatchSize), out var l) ? l
@@ -122,7 +122,7 @@ public static class ColorizeRecipe
             BuildSchedule(c), run.Directory, callbacks);
         var state = run.Fit(trainer, step, cancel, out _);
 
-        var architecture = c.GeneratorArchitecture;
+        var architecture = spec;
         if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && run.IsMain)
         {
             if (Directory.Exists(c.Validation) && ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files is { Count: > 0 } photos)
@@ -131,7 +131,7 @@ public static class ColorizeRecipe
         }
         var weights = Path.Combine(run.Directory, "generator.safetensors");
         if (!state.Diverged)
-            run.Export(Path.GetFileName(weights), generator, ModelFile.Metadata(new ModelFileInfo(c.GeneratorNetwork, architecture, c.Task),
+            run.Export(Path.GetFileName(weights), generator, ModelFile.Metadata(new ModelFileInfo(network, architecture, c.Task),
                 new Dictionary<string, string> { ["config"] = Config.ToJson(c), ["workbench.global_step"] = state.GlobalStep.ToString(CultureInfo.InvariantCulture) }));
         return new ColorizeRunResult(state, weights, lastValidation);
     }
@@ -159,13 +159,28 @@ public static class ColorizeRecipe
             new GanOptions { AdversarialWeight = c.AdversarialWeight, CriticLrMultiplier = c.Ttur, CriticStepsPerGeneratorStep = c.CriticStepsPerGeneratorStep, Device = run.Device });
     }
 
-    /// <summary>Loads a file `workbench colorize` reads into the fresh generator (same network required); an ensemble gives its first network.</summary>
-    private static void InitialiseFrom(string path, nn.Module<Tensor, Tensor> generator, string network, Device device, TextWriter log)
+    /// <summary>
+    /// The generator training starts from, with its registry name and spec: the config's, freshly initialised or loaded
+    /// from <see cref="ColorizeConfig.InitWeights"/> (a file `workbench colorize` reads; an ensemble gives its first
+    /// network). A published U-Net generator (DeOldify's artistic or stable) replaces a U-Net preset: fine-tuning keeps
+    /// its architecture, and the exported weights load as that registry entry.
+    /// </summary>
+    private static (nn.Module<Tensor, Tensor> Generator, string Network, string Spec) StartingGenerator(ColorizeConfig c, Device device, TextWriter log)
     {
-        var (initial, info) = ModelFile.Load(path, device);
+        if (c.InitWeights == "") return (BuildGenerator(c).to(device), c.GeneratorNetwork, c.GeneratorArchitecture);
+        var (initial, info) = ModelFile.Load(c.InitWeights, device);
+        if (info.Network != c.GeneratorNetwork)
+        {
+            if (initial is DynamicUnet && c.GeneratorNetwork == nameof(DynamicUnet))
+            {
+                log.WriteLine($"generator: {info.Network} from {c.InitWeights} (its architecture replaces the '{c.Generator}' preset)");
+                return (initial.train(), info.Network, info.Architecture);
+            }
+            initial.Dispose();
+            throw new ArgumentException($"initWeights '{c.InitWeights}' holds a {info.Network}, the config trains a {c.GeneratorNetwork}");
+        }
         using (initial)
         {
-            if (info.Network != network) throw new ArgumentException($"initWeights '{path}' holds a {info.Network}, the config trains a {network}");
             var initialState = initial.state_dict();
             if (initial is ZhangColorizer { Nets.Count: > 1 } ensemble)
             {
@@ -173,8 +188,18 @@ public static class ColorizeRecipe
                 initialState = ensemble.FirstNetworkState();
                 log.WriteLine($"initWeights holds an ensemble of {ensemble.Nets.Count} networks; training continues the first");
             }
-            generator.load_state_dict(initialState);
+            var generator = BuildGenerator(c).to(device);
+            try
+            {
+                generator.load_state_dict(initialState);
+            }
+            catch
+            {
+                generator.Dispose();
+                throw;
+            }
+            log.WriteLine($"generator initialised from {c.InitWeights}");
+            return (generator, c.GeneratorNetwork, c.GeneratorArchitecture);
         }
-        log.WriteLine($"generator initialised from {path}");
     }
 }

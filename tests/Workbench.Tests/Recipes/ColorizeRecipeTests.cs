@@ -104,4 +104,34 @@ public sealed class ColorizeRecipeTests : IDisposable
         Assert.Throws<ArgumentException>(() => ColorizeRecipe.BuildGenerator(defade with { Generator = "enormous" }));
         Assert.Throws<ArgumentException>(() => Config.Resolve(ColorizeRecipe.Defaults("colorize"), overrides: new[] { "learningrate2=1" }));
     }
+
+    [Fact]
+    public void ARunFolderWithCheckpointsIsRefusedUnlessResumedOrOverwritten()
+    {
+        var config = Smoke() with { PretrainIterations = 1, CriticIterations = 0, GanIterations = 0, Run = Path.Combine(dir, "policy") };
+        Assert.True(ColorizeRecipe.Train(config).State.Completed);
+        Assert.Contains("--overwrite", Assert.Throws<ArgumentException>(() => ColorizeRecipe.Train(config)).Message);
+        Assert.Equal(1, ColorizeRecipe.Train(config, ExistingRun.Overwrite).State.GlobalStep);
+        Assert.Throws<FileNotFoundException>(() => ColorizeRecipe.Train(config with { Run = Path.Combine(dir, "none") }, ExistingRun.Resume));
+    }
+
+    [Fact]
+    public void FineTuningDeOldifysArtisticGeneratorKeepsItsArchitecture()
+    {
+        var published = Path.Combine(dir, "ColorizeArtistic_gen.safetensors");
+        using (var artistic = Workbench.Models.DeOldifyGenerators.Artistic())
+            Workbench.Torch.Serialization.SafeTensors.Save(published, artistic.state_dict()); // a bare state_dict, as upstream's file
+        var config = Smoke() with { InitWeights = published, Run = Path.Combine(dir, "finetune"), PretrainIterations = 1, CriticIterations = 0, GanIterations = 0 };
+        var result = ColorizeRecipe.Train(config);
+        Assert.True(result.State.Completed, result.State.StopReason);
+        Assert.Equal(("deoldify-artistic", "colorize"), (ModelFile.ReadInfo(result.WeightsPath).Network, ModelFile.ReadInfo(result.WeightsPath).Task));
+        using var scope = torch.NewDisposeScope();
+        var tuned = Workbench.Torch.Serialization.SafeTensors.Load(result.WeightsPath);
+        var before = Workbench.Torch.Serialization.SafeTensors.Load(published);
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), tuned.Keys.Order(StringComparer.Ordinal)); // upstream's keys, so upstream loads it back
+        Assert.Contains(before.Keys, k => !before[k].equal(tuned[k]));                                       // and one step changed it
+
+        // A published generator replaces a U-Net preset only: a zhang config refuses it.
+        Assert.Contains("the config trains a ZhangColorizer", Assert.Throws<ArgumentException>(() => ColorizeRecipe.Train(config with { Generator = "zhang", Run = Path.Combine(dir, "z") })).Message);
+    }
 }
