@@ -37,8 +37,9 @@ public sealed record RealEsrganOptions
 
     /// <summary>
     /// Not upstream: neighbouring tiles blend linearly over <see cref="TilePad"/> output-scaled pixels centred on
-    /// each seam instead of being cut hard at it, so tile borders do not show (Real-ESRGAN #211). Same tiles and
-    /// context as upstream; away from seams the pixels are upstream's.
+    /// each seam instead of being cut hard at it, so tile borders do not show (Real-ESRGAN #211). Same tiles as
+    /// upstream, read with <c>tile_pad/2</c> more context so every written pixel still has <c>tile_pad</c> around it;
+    /// away from seams the pixels are upstream's.
     /// </summary>
     public bool TileBlend { get; init; }
 
@@ -265,8 +266,8 @@ public sealed class RealEsrganer : IDisposable
     /// <summary>
     /// tile_process's placement along one axis of the padded image: cores of <c>tile</c> pixels from 0 (the last one
     /// shorter), each read with <c>tile_pad</c> more on both sides where the image has them. With blending, a tile
-    /// also writes <c>tile_pad/2</c> pixels past a core edge it shares with a neighbour, with linear ramps normalised
-    /// so that the weights of all tiles sum to 1 at every output pixel.
+    /// also reads and writes <c>tile_pad/2</c> pixels past a core edge it shares with a neighbour, with linear ramps
+    /// normalised so that the weights of all tiles sum to 1 at every output pixel.
     /// </summary>
     private List<Span> Plan(long length)
     {
@@ -278,7 +279,8 @@ public sealed class RealEsrganer : IDisposable
         for (var i = 0; i < n; i++)
         {
             long a = (long)i * tile, b = Math.Min(a + tile, length);
-            long pa = Math.Max(a - Options.TilePad, 0), pb = Math.Min(b + Options.TilePad, length);
+            // Blending reads half a blend width more, so a pixel a tile writes has tile_pad context as upstream's do.
+            long pa = Math.Max(a - Options.TilePad - half, 0), pb = Math.Min(b + Options.TilePad + half, length);
             long from = i > 0 ? Math.Max(a - half, pa) : a, to = i < n - 1 ? Math.Min(b + half, pb) : b;
             spans.Add(new Span(a, b, pa, pb, from, to, null));
         }
