@@ -115,18 +115,15 @@ public sealed class RealEsrganer : IDisposable
         var output = torch.empty([h * Scale, w * Scale, c], samples.dtype);
         using (var scope = torch.NewDisposeScope())
         {
-            // img.astype(float32) / max_range, then gray replicated to RGB (cv2 GRAY2RGB).
-            var rgb = Float(samples.narrow(2, 0, c == 1 ? 1 : 3), maxRange);
-            if (c == 1) rgb = rgb.expand(3, h, w);
-            Run(rgb, (row, band) => Put(output, row, 0, c == 1 ? Gray(band.clamp(0.0, 1.0)) : band.clamp(0.0, 1.0), maxRange));
-            rgb.Dispose();
+            // The colour (gray replicated to RGB, as cv2 GRAY2RGB), then the alpha through the same pipeline or a resize.
+            Run(samples.narrow(2, 0, c == 1 ? 1 : 3), maxRange, (row, band) => Put(output, row, 0, c == 1 ? Gray(band.clamp(0.0, 1.0)) : band.clamp(0.0, 1.0), maxRange));
             if (c == 4)
             {
-                var alpha = Float(samples.narrow(2, 3, 1), maxRange);
+                var alpha = samples.narrow(2, 3, 1);
                 if (Options.Alpha == AlphaUpsampler.Model)
-                    Run(alpha.expand(3, h, w), (row, band) => Put(output, row, 3, Gray(band.clamp(0.0, 1.0)), maxRange));
+                    Run(alpha, maxRange, (row, band) => Put(output, row, 3, Gray(band.clamp(0.0, 1.0)), maxRange));
                 else
-                    Put(output, 0, 3, F.interpolate(alpha.unsqueeze(0), size: (h * Scale, w * Scale), mode: "bilinear", align_corners: false)[0], maxRange);
+                    Put(output, 0, 3, F.interpolate(Float(alpha, maxRange).unsqueeze(0), size: (h * Scale, w * Scale), mode: "bilinear", align_corners: false)[0], maxRange);
             }
         }
         var (oh, ow) = OutputSize(h, w);
@@ -164,6 +161,7 @@ public sealed class RealEsrganer : IDisposable
 
     // ---- upstream's pipeline ------------------------------------------------------------------------
 
+    /// <summary>img.astype(float32) / max_range, as CHW.</summary>
     private static Tensor Float(Tensor hwc, double maxRange) => hwc.permute(2, 0, 1).to(ScalarType.Float32).div_(maxRange);
 
     /// <summary>cv2 BGR2GRAY of the network's output (upstream flips it to BGR first): 0.114·B + 0.587·G + 0.299·R.</summary>
@@ -184,26 +182,26 @@ public sealed class RealEsrganer : IDisposable
     }
 
     /// <summary>
-    /// pre_process, tile_process (or process) and post_process on a (3, H, W) float image: <paramref name="sink"/> gets
-    /// the cropped, unclamped output in bands of finished rows (3, rows, W·scale) at their output row.
+    /// pre_process, tile_process (or process) and post_process on (H, W, 3) or (H, W, 1) samples (one channel is
+    /// replicated to RGB): <paramref name="sink"/> gets the cropped, unclamped output in bands of finished rows
+    /// (3, rows, W·scale) at their output row. The padded float image is never built: each tile gathers its rows and
+    /// columns of the padded image from the samples (the pads are reflections, so every padded pixel is a sample).
     /// </summary>
-    private void Run(Tensor chw, Action<long, Tensor> sink)
+    private void Run(Tensor samples, double maxRange, Action<long, Tensor> sink)
     {
-        var (height, width) = (chw.size(1), chw.size(2));
+        var (height, width) = (samples.size(0), samples.size(1));
         var s = Scale;
-        var img = chw.unsqueeze(0);
-        if (Options.PrePad > 0)
-        {
-            if (Options.PrePad >= height || Options.PrePad >= width)
-                throw new ArgumentException($"pre_pad {Options.PrePad} must be smaller than the image ({width}x{height}): it is reflected from inside it");
-            img = F.pad(img, [0, Options.PrePad, 0, Options.PrePad], "reflect");
-        }
+        if (Options.PrePad > 0 && (Options.PrePad >= height || Options.PrePad >= width))
+            throw new ArgumentException($"pre_pad {Options.PrePad} must be smaller than the image ({width}x{height}): it is reflected from inside it");
         var (ph, pw) = PaddedSize(height, width);
-        if (ph != img.size(2) || pw != img.size(3))
+        var rowSource = PaddedSource(height, ph);
+        var columnSource = PaddedSource(width, pw);
+        Tensor Patch(Span y, Span x)
         {
-            // mod pad: reflect needs the pad smaller than the side, which holds unless the image is 1 px (then edge-repeat).
-            var (padH, padW) = (ph - img.size(2), pw - img.size(3));
-            img = F.pad(img, [0, padW, 0, padH], padH < img.size(2) && padW < img.size(3) ? "reflect" : "replicate");
+            var rowIndex = torch.tensor(rowSource[(int)y.Pad0..(int)y.Pad1], [y.Pad1 - y.Pad0]);
+            var columnIndex = torch.tensor(columnSource[(int)x.Pad0..(int)x.Pad1], [x.Pad1 - x.Pad0]);
+            var chw = Float(samples.index_select(0, rowIndex).index_select(1, columnIndex), maxRange);
+            return (chw.size(0) == 1 ? chw.expand(3, -1, -1).contiguous() : chw).unsqueeze(0);
         }
         var rows = Plan(ph);
         var columns = Plan(pw);
@@ -219,7 +217,7 @@ public sealed class RealEsrganer : IDisposable
                 foreach (var x in columns)
                 {
                     using var tileScope = torch.NewDisposeScope();
-                    var tile = Network(img.narrow(2, y.Pad0, y.Pad1 - y.Pad0).narrow(3, x.Pad0, x.Pad1 - x.Pad0));
+                    var tile = Network(Patch(y, x));
                     var kept = tile.narrow(1, (y.From - y.Pad0) * s, (y.To - y.From) * s).narrow(2, (x.From - x.Pad0) * s, (x.To - x.From) * s);
                     var target = band.narrow(2, x.From * s, (x.To - x.From) * s);
                     if (y.Weight is null && x.Weight is null) target.add_(kept);
@@ -239,6 +237,25 @@ public sealed class RealEsrganer : IDisposable
         {
             carry?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// For each position of an axis padded from <paramref name="length"/> to <paramref name="padded"/>, the sample it
+    /// holds: pre_pad reflects the end (F.pad 'reflect': L + k holds L − 2 − k), then the mod pad reflects the
+    /// pre-padded axis the same way (repeating the edge where a 1-pixel axis cannot be reflected).
+    /// </summary>
+    private long[] PaddedSource(long length, long padded)
+    {
+        var prePadded = length + Options.PrePad;
+        var source = new long[padded];
+        for (long i = 0; i < padded; i++)
+        {
+            var j = i;
+            if (j >= prePadded) j = padded - prePadded < prePadded ? 2 * (prePadded - 1) - j : prePadded - 1;
+            if (j >= length) j = 2 * (length - 1) - j;
+            source[i] = j;
+        }
+        return source;
     }
 
     private static Tensor Weights(float[]? w, long length) => w is null ? torch.ones(length) : torch.tensor(w, [w.Length]);
