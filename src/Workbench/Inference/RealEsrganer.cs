@@ -104,37 +104,71 @@ public sealed class RealEsrganer : IDisposable
     /// </summary>
     public Tensor Enhance(Tensor samples)
     {
+        var (h, w, c) = CheckSamples(samples);
+        var output = torch.empty([h * Scale, w * Scale, c], samples.dtype);
+        Bands(samples, (row, band) => output.narrow(0, row, band.size(0)).copy_(band));
+        var (oh, ow) = OutputSize(h, w);
+        if (oh == h * Scale && ow == w * Scale) return output;
+        using (output) return Lanczos4Resize.Resize(output, oh, ow);
+    }
+
+    private static (long Height, long Width, long Channels) CheckSamples(Tensor samples)
+    {
         if (samples.dim() != 3 || samples.size(2) is not (1 or 3 or 4))
             throw new ArgumentException($"expected (H, W, C) samples with 1, 3 or 4 channels, got shape [{string.Join(", ", samples.shape)}]", nameof(samples));
         if (samples.dtype is not (ScalarType.UInt8 or ScalarType.Int32))
             throw new ArgumentException($"expected uint8 or int32 (16-bit) samples, got {samples.dtype.TorchName()}", nameof(samples));
         var (h, w, c) = (samples.size(0), samples.size(1), samples.size(2));
         if (h == 0 || w == 0) throw new ArgumentException("the image is empty", nameof(samples));
+        return (h, w, c);
+    }
+
+    /// <summary>
+    /// The network-scale output in bands of finished rows, quantized: (rows, W·scale, C) in the samples' type, in
+    /// order from the top. Colour and model-upscaled alpha run tile by tile together, so nothing image-sized but the
+    /// samples is held.
+    /// </summary>
+    private void Bands(Tensor samples, Action<long, Tensor> write)
+    {
+        var (h, w, c) = (samples.size(0), samples.size(1), samples.size(2));
         // Upstream takes a file as 16-bit when a sample exceeds 256; here a 16-bit file is 16-bit, even a dark one.
         var maxRange = samples.dtype == ScalarType.Int32 ? 65535.0 : 255.0;
-        var output = torch.empty([h * Scale, w * Scale, c], samples.dtype);
-        using (var scope = torch.NewDisposeScope())
+        var modelAlpha = c == 4 && Options.Alpha == AlphaUpsampler.Model;
+        // The colour (gray replicated to RGB, as cv2 GRAY2RGB) and the alpha (replicated likewise) through the network.
+        List<Tensor> sources = [samples.narrow(2, 0, c == 1 ? 1 : 3)];
+        if (modelAlpha) sources.Add(samples.narrow(2, 3, 1));
+        Run(sources, maxRange, (row, band) =>
         {
-            // The colour (gray replicated to RGB, as cv2 GRAY2RGB), then the alpha through the same pipeline or a resize.
-            Run(samples.narrow(2, 0, c == 1 ? 1 : 3), maxRange, (row, band) => Put(output, row, 0, c == 1 ? Gray(band.clamp(0.0, 1.0)) : band.clamp(0.0, 1.0), maxRange));
-            if (c == 4)
-            {
-                var alpha = samples.narrow(2, 3, 1);
-                if (Options.Alpha == AlphaUpsampler.Model)
-                    Run(alpha, maxRange, (row, band) => Put(output, row, 3, Gray(band.clamp(0.0, 1.0)), maxRange));
-                else
-                    Put(output, 0, 3, F.interpolate(Float(alpha, maxRange).unsqueeze(0), size: (h * Scale, w * Scale), mode: "bilinear", align_corners: false)[0], maxRange);
-            }
-        }
-        var (oh, ow) = OutputSize(h, w);
-        if (oh == h * Scale && ow == w * Scale) return output;
-        using (output) return Lanczos4Resize.Resize(output, oh, ow);
+            using var scope = torch.NewDisposeScope();
+            var n = band.size(1);
+            var quantized = torch.empty([n, w * Scale, c], samples.dtype);
+            var colour = band.narrow(0, 0, 3).clamp(0.0, 1.0);
+            Put(quantized, 0, 0, c == 1 ? Gray(colour) : colour, maxRange);
+            if (modelAlpha) Put(quantized, 0, 3, Gray(band.narrow(0, 3, 3).clamp(0.0, 1.0)), maxRange);
+            else if (c == 4) Put(quantized, 0, 3, BilinearAlphaRows(samples.narrow(2, 3, 1), row, n, maxRange), maxRange);
+            write(row, quantized);
+        });
+    }
+
+    /// <summary>
+    /// Output rows [row, row + n) of cv2.resize(alpha, (W·s, H·s), INTER_LINEAR), i.e. F.interpolate bilinear without
+    /// align_corners, computed from a slab of input rows with a row of margin (so its edge clamping never shows).
+    /// </summary>
+    private Tensor BilinearAlphaRows(Tensor alpha, long row, long n, double maxRange)
+    {
+        var s = Scale;
+        var (h, w) = (alpha.size(0), alpha.size(1));
+        var first = Math.Max(0, row / s - 1);
+        var last = Math.Min(h, (row + n - 1) / s + 2);
+        var slab = F.interpolate(Float(alpha.narrow(0, first, last - first), maxRange).unsqueeze(0), size: ((last - first) * s, w * s), mode: "bilinear", align_corners: false)[0];
+        return slab.narrow(1, row - first * s, n);
     }
 
     /// <summary>
     /// Reads <paramref name="input"/>, enhances it and writes <paramref name="output"/> (format by extension): 16-bit
-    /// when the input is 16-bit and the format stores it (PNG, TIFF), else 8-bit. Written atomically; an existing file
-    /// is replaced only with <paramref name="overwrite"/>; the output may not be the input.
+    /// when the input is 16-bit and the format stores it (PNG, TIFF), else 8-bit. A PNG at the network's scale is
+    /// encoded band by band as rows finish, so the output never exists whole in memory. Written atomically; an
+    /// existing file is replaced only with <paramref name="overwrite"/>; the output may not be the input.
     /// </summary>
     public UpscaleFileResult UpscaleFile(string input, string output, bool overwrite = false)
     {
@@ -144,14 +178,51 @@ public sealed class RealEsrganer : IDisposable
         if (!overwrite && File.Exists(output)) throw new OutputExistsException(output);
         using var scope = torch.NewDisposeScope();
         var samples = ImageSamples.Read(input);
-        var (h, w, c) = (samples.size(0), samples.size(1), samples.size(2));
-        var result = Enhance(samples);
-        samples.Dispose();
-        var chw = result.permute(2, 0, 1);
-        var bitDepth = result.dtype == ScalarType.Int32 && format is ImageFormat.Png or ImageFormat.Tiff ? 16 : 8;
-        if (result.dtype == ScalarType.Int32 && bitDepth == 8) chw = chw.to(ScalarType.Float32).div_(65535.0); // JPEG, WebP, BMP: 8-bit only
-        ImageIO.Write(output, chw, bitDepth: bitDepth, overwrite: overwrite);
-        return new UpscaleFileResult(input, output, (int)w, (int)h, (int)result.size(1), (int)result.size(0), c == 4, bitDepth, TileCount(h, w), watch.Elapsed);
+        var (h, w, c) = CheckSamples(samples);
+        var (oh, ow) = OutputSize(h, w);
+        var sixteen = samples.dtype == ScalarType.Int32;
+        var bitDepth = sixteen && format is ImageFormat.Png or ImageFormat.Tiff ? 16 : 8;
+        if (format == ImageFormat.Png && (oh, ow) == (h * Scale, w * Scale))
+        {
+            WriteAtomically(output, overwrite, stream =>
+            {
+                using var png = new PngStreamWriter(stream, checked((int)ow), checked((int)oh), (int)c, bitDepth);
+                Bands(samples, (_, band) => png.WriteRows(band));
+                png.Finish();
+            });
+        }
+        else
+        {
+            var result = Enhance(samples);
+            samples.Dispose();
+            var chw = result.permute(2, 0, 1);
+            if (sixteen && bitDepth == 8) chw = chw.to(ScalarType.Float32).div_(65535.0); // JPEG, WebP, BMP: 8-bit only
+            ImageIO.Write(output, chw, bitDepth: bitDepth, overwrite: overwrite);
+        }
+        return new UpscaleFileResult(input, output, (int)w, (int)h, (int)ow, (int)oh, c == 4, bitDepth, TileCount(h, w), watch.Elapsed);
+    }
+
+    /// <summary>Writes through a temporary file in the same folder, renamed over the target once complete.</summary>
+    private static void WriteAtomically(string path, bool overwrite, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+                write(stream);
+            File.Move(temporary, full, overwrite);
+        }
+        catch (IOException) when (!overwrite && File.Exists(full))
+        {
+            File.Delete(temporary);
+            throw new OutputExistsException(path);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <summary>Every image under <paramref name="inputFolder"/> into the same relative path under <paramref name="outputFolder"/>, as <see cref="Upscaler.UpscaleFolder"/>.</summary>
@@ -182,21 +253,21 @@ public sealed class RealEsrganer : IDisposable
     }
 
     /// <summary>
-    /// pre_process, tile_process (or process) and post_process on (H, W, 3) or (H, W, 1) samples (one channel is
-    /// replicated to RGB): <paramref name="sink"/> gets the cropped, unclamped output in bands of finished rows
-    /// (3, rows, W·scale) at their output row. The padded float image is never built: each tile gathers its rows and
+    /// pre_process, tile_process (or process) and post_process on each of <paramref name="sources"/>, (H, W, 3) or
+    /// (H, W, 1) samples (one channel is replicated to RGB), tile by tile together: <paramref name="sink"/> gets the
+    /// cropped, unclamped outputs in bands of finished rows (3 per source, rows, W·scale) at their output row. The padded float image is never built: each tile gathers its rows and
     /// columns of the padded image from the samples (the pads are reflections, so every padded pixel is a sample).
     /// </summary>
-    private void Run(Tensor samples, double maxRange, Action<long, Tensor> sink)
+    private void Run(IReadOnlyList<Tensor> sources, double maxRange, Action<long, Tensor> sink)
     {
-        var (height, width) = (samples.size(0), samples.size(1));
+        var (height, width) = (sources[0].size(0), sources[0].size(1));
         var s = Scale;
         if (Options.PrePad > 0 && (Options.PrePad >= height || Options.PrePad >= width))
             throw new ArgumentException($"pre_pad {Options.PrePad} must be smaller than the image ({width}x{height}): it is reflected from inside it");
         var (ph, pw) = PaddedSize(height, width);
         var rowSource = PaddedSource(height, ph);
         var columnSource = PaddedSource(width, pw);
-        Tensor Patch(Span y, Span x)
+        Tensor Patch(Tensor samples, Span y, Span x)
         {
             var rowIndex = torch.tensor(rowSource[(int)y.Pad0..(int)y.Pad1], [y.Pad1 - y.Pad0]);
             var columnIndex = torch.tensor(columnSource[(int)x.Pad0..(int)x.Pad1], [x.Pad1 - x.Pad0]);
@@ -212,12 +283,12 @@ public sealed class RealEsrganer : IDisposable
             {
                 using var scope = torch.NewDisposeScope();
                 var y = rows[r];
-                var band = torch.zeros([3, (y.To - y.From) * s, pw * s]);
+                var band = torch.zeros([3 * sources.Count, (y.To - y.From) * s, pw * s]);
                 if (carry is not null) band.narrow(1, 0, carry.size(1)).copy_(carry);
                 foreach (var x in columns)
                 {
                     using var tileScope = torch.NewDisposeScope();
-                    var tile = Network(Patch(y, x));
+                    var tile = sources.Count == 1 ? Network(Patch(sources[0], y, x)) : torch.cat(sources.Select(source => Network(Patch(source, y, x))).ToArray());
                     var kept = tile.narrow(1, (y.From - y.Pad0) * s, (y.To - y.From) * s).narrow(2, (x.From - x.Pad0) * s, (x.To - x.From) * s);
                     var target = band.narrow(2, x.From * s, (x.To - x.From) * s);
                     if (y.Weight is null && x.Weight is null) target.add_(kept);
