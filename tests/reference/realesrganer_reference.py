@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 realesrganer_reference.py OUTDIR. Writes
   OUTDIR/RealESRGAN_x4plus_small.pth       BasicSR RRDBNet x4 (num_feat 16, 2 blocks, grow 8), {'params', 'params_ema'}
   OUTDIR/RealESRGAN_x2plus_small.pth       the same at x2 (pixel unshuffle first)
   OUTDIR/realesr-general-x4v3_small.pth    SRVGGNetCompact x4 (prelu, num_feat 8, num_conv 3), {'params'}
-  OUTDIR/IMAGE.png                         inputs: rgb8 (45x61), big8 (70x66), rgba8 (40x52), rgb16 (43x50, 16-bit), gray8 (41x47)
+  OUTDIR/IMAGE.png                         inputs: rgb8 (45x61), big8 (70x66), rgba8 (40x52), rgb16 (43x50, 16-bit), gray8 (41x47),
+                                           rgba16 (38x44, 16-bit)
   OUTDIR/expected.safetensors              CASE: enhance's output for each case in CASES, (H, W, C) in RGB(A) order as
                                            cv2.imwrite would store it (uint8 as U8, uint16 as I32); CASE/tile0 for the
                                            tiled cases: the same run untiled (tiles must make a difference to be tested)
@@ -43,6 +44,7 @@ CASES = [
     ("x4_rgba_resize", "RealESRGAN_x4plus_small.pth", "rgba8", 0, 10, 10, None, "bicubic"),
     ("x4_16bit_tile32_outscale2.5", "RealESRGAN_x4plus_small.pth", "rgb16", 32, 10, 10, 2.5, "realesrgan"),
     ("compact_gray", "realesr-general-x4v3_small.pth", "gray8", 0, 10, 10, None, "realesrgan"),
+    ("x4_rgba16_tile32", "RealESRGAN_x4plus_small.pth", "rgba16", 32, 10, 10, None, "realesrgan"),
 ]
 
 
@@ -340,7 +342,7 @@ def main(outdir):
 
     images = {'rgb8': smooth_image(rng, 45, 61, 3, 255), 'big8': smooth_image(rng, 70, 66, 3, 255),
               'rgba8': smooth_image(rng, 40, 52, 4, 255), 'rgb16': smooth_image(rng, 43, 50, 3, 65535),
-              'gray8': smooth_image(rng, 41, 47, 1, 255)[:, :, 0]}
+              'gray8': smooth_image(rng, 41, 47, 1, 255)[:, :, 0], 'rgba16': smooth_image(rng, 38, 44, 4, 65535)}
     for name, rgb in images.items():
         write_png(os.path.join(outdir, name + '.png'), rgb)
 

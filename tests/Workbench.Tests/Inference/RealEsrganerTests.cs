@@ -30,6 +30,7 @@ public sealed class RealEsrganerTests(RealEsrganerReference twin, ITestOutputHel
     [InlineData("x4_rgba_resize", "RealESRGAN_x4plus_small.pth", "rgba8", 0, 10, 10, null, AlphaUpsampler.Resize)]
     [InlineData("x4_16bit_tile32_outscale2.5", "RealESRGAN_x4plus_small.pth", "rgb16", 32, 10, 10, 2.5, AlphaUpsampler.Model)]
     [InlineData("compact_gray", "realesr-general-x4v3_small.pth", "gray8", 0, 10, 10, null, AlphaUpsampler.Model)]
+    [InlineData("x4_rgba16_tile32", "RealESRGAN_x4plus_small.pth", "rgba16", 32, 10, 10, null, AlphaUpsampler.Model)]
     public void WritesWhatRealEsrganWrites(string name, string model, string image, int tile, int tilePad, int prePad, double? outScale, AlphaUpsampler alpha)
     {
         using var scope = torch.NewDisposeScope();
