@@ -137,16 +137,21 @@ public sealed class RealEsrganer : IDisposable
         // The colour (gray replicated to RGB, as cv2 GRAY2RGB) and the alpha (replicated likewise) through the network.
         List<Tensor> sources = [samples.narrow(2, 0, c == 1 ? 1 : 3)];
         if (modelAlpha) sources.Add(samples.narrow(2, 3, 1));
-        Run(sources, maxRange, (row, band) =>
+        Run(sources, maxRange, (bandRow, band) =>
         {
-            using var scope = torch.NewDisposeScope();
-            var n = band.size(1);
-            var quantized = torch.empty([n, w * Scale, c], samples.dtype);
-            var colour = band.narrow(0, 0, 3).clamp(0.0, 1.0);
-            Put(quantized, 0, 0, c == 1 ? Gray(colour) : colour, maxRange);
-            if (modelAlpha) Put(quantized, 0, 3, Gray(band.narrow(0, 3, 3).clamp(0.0, 1.0)), maxRange);
-            else if (c == 4) Put(quantized, 0, 3, BilinearAlphaRows(samples.narrow(2, 3, 1), row, n, maxRange), maxRange);
-            write(row, quantized);
+            const long Chunk = 64; // rows quantized at a time: float temporaries of a few rows, not of the band
+            for (long r = 0; r < band.size(1); r += Chunk)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (row, n) = (bandRow + r, Math.Min(Chunk, band.size(1) - r));
+                var rows = band.narrow(1, r, n);
+                var quantized = torch.empty([n, w * Scale, c], samples.dtype);
+                var colour = rows.narrow(0, 0, 3).clamp(0.0, 1.0);
+                Put(quantized, 0, 0, c == 1 ? Gray(colour) : colour, maxRange);
+                if (modelAlpha) Put(quantized, 0, 3, Gray(rows.narrow(0, 3, 3).clamp(0.0, 1.0)), maxRange);
+                else if (c == 4) Put(quantized, 0, 3, BilinearAlphaRows(samples.narrow(2, 3, 1), row, n, maxRange), maxRange);
+                write(row, quantized);
+            }
         });
     }
 
