@@ -131,7 +131,7 @@ public static class PngWriter
         for (; i < row.Length; i++) output[i] = (byte)(row[i] - row[i - bpp]);
     }
 
-    private static void Up(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output)
+    internal static void Up(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output)
     {
         var i = 0;
         for (; i + Vector128<byte>.Count <= row.Length; i += Vector128<byte>.Count)
