@@ -52,8 +52,9 @@ public sealed record RealEsrganOptions
 /// network or a bilinear resize, quantization as upstream rounds it (8-bit, or 16-bit when the file is 16-bit),
 /// then the optional Lanczos resize to <c>outscale</c>. Channel order: upstream flips OpenCV's BGR to RGB before the
 /// network and back after, so the network sees RGB, as it does here.
-/// <para>Finished output rows are quantized band by band (one tile row at a time), so besides the input and the
-/// output samples only a band of float rows is held.</para>
+/// <para>Tiles gather their padded pixels from the input samples and finished output rows are quantized band by band
+/// (one tile row at a time), so besides the input samples only a band of float rows and the output are held; a PNG
+/// at the network's scale is encoded as the bands come, so not even the output is.</para>
 /// </summary>
 public sealed class RealEsrganer : IDisposable
 {
@@ -62,12 +63,8 @@ public sealed class RealEsrganer : IDisposable
 
     public RealEsrganer(nn.Module<Tensor, Tensor> model, long scale, RealEsrganOptions? options = null, bool ownsModel = false)
     {
-        Options = options ?? new RealEsrganOptions();
+        Options = Checked(options ?? new RealEsrganOptions());
         if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be 1 or more");
-        if (Options.Tile < 0) throw new ArgumentException($"tile must be 0 (whole image) or positive, got {Options.Tile}");
-        if (Options.TilePad < 0) throw new ArgumentException($"tile_pad must be 0 or more, got {Options.TilePad}");
-        if (Options.PrePad < 0) throw new ArgumentException($"pre_pad must be 0 or more, got {Options.PrePad}");
-        if (Options.OutScale is { } o && !(o > 0 && double.IsFinite(o))) throw new ArgumentException($"outscale must be a positive number, got {o}");
         this.model = model;
         this.ownsModel = ownsModel;
         Scale = scale;
@@ -77,12 +74,22 @@ public sealed class RealEsrganer : IDisposable
     /// <summary>Loads a weights file (see <see cref="SuperResolutionModels.Load"/>).</summary>
     public static RealEsrganer FromFile(string weightsPath, string? architecture = null, long? scale = null, RealEsrganOptions? options = null)
     {
+        if (options is not null) Checked(options); // before the weights load: a bad option costs nothing
         var (model, _, s) = SuperResolutionModels.Load(weightsPath, architecture, scale);
         return new RealEsrganer(model, s, options, ownsModel: true);
     }
 
     public long Scale { get; }
     public RealEsrganOptions Options { get; }
+
+    private static RealEsrganOptions Checked(RealEsrganOptions o)
+    {
+        if (o.Tile < 0) throw new ArgumentException($"tile must be 0 (whole image) or positive, got {o.Tile}");
+        if (o.TilePad < 0) throw new ArgumentException($"tile_pad must be 0 or more, got {o.TilePad}");
+        if (o.PrePad < 0) throw new ArgumentException($"pre_pad must be 0 or more, got {o.PrePad}");
+        if (o.OutScale is { } x && !(x > 0 && double.IsFinite(x))) throw new ArgumentException($"outscale must be a positive number, got {x}");
+        return o;
+    }
 
     /// <summary>upstream's mod_scale: the x2 network pixel-unshuffles by 2, the x1 one by 4.</summary>
     private long ModScale => Scale switch { 2 => 2, 1 => 4, _ => 1 };
