@@ -14,9 +14,15 @@ internal static class UpscaleCommand
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights: .safetensors (files saved by Workbench record their architecture and scale) or a PyTorch .pth (BasicSR/Real-ESRGAN RRDBNet, ESPCN; recognised by its keys) [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
     private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, where weights without metadata fit several or none of the registered key layouts: {string.Join(", ", SuperResolutionModels.Architectures)}" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Upscaling factor, for weights without metadata (2, 4, ...)" };
-    private static readonly Option<int> Tile = new("--tile") { Description = "Tile side in input pixels (0 = whole image at once)", DefaultValueFactory = _ => 256 };
-    private static readonly Option<int> Overlap = new("--overlap") { Description = "Context pixels around each tile; tiles blend over this width", DefaultValueFactory = _ => 16 };
-    private static readonly Option<bool> Compare = new("--compare") { Description = "Write bicubic | network side by side" };
+    private static readonly Option<string?> PipelineOption = new("--pipeline") { Description = "realesrgan: Real-ESRGAN's inference_realesrgan.py semantics (pre-pad, tiles, outscale, alpha, rounding); workbench: mirrored borders, tiles blended over --overlap, bicubic alpha, --compare [default: realesrgan for PyTorch .pth/.pt files and whenever a Real-ESRGAN flag is given, workbench otherwise]" };
+    private static readonly Option<int?> Tile = new("--tile", "-t") { Description = "Tile side in input pixels (0 = whole image at once) [default: 0 with realesrgan, as upstream; 256 with workbench]" };
+    private static readonly Option<int> Overlap = new("--overlap") { Description = "workbench: context pixels around each tile; tiles blend over this width", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int?> TilePad = new("--tile-pad") { Description = "realesrgan: context pixels read around each tile, clipped at the image border [default: 10]" };
+    private static readonly Option<int?> PrePad = new("--pre-pad") { Description = "realesrgan: pixels reflected onto the bottom and right before the network, cropped after [default: 0]" };
+    private static readonly Option<double?> OutScale = new("--outscale") { Description = "realesrgan: final size / input size; the network's output is Lanczos-resized to int(side × outscale) [default: the network's scale]" };
+    private static readonly Option<string?> Alpha = new("--alpha") { Description = "realesrgan: alpha upscaled by the network (model, upstream's default; also 'realesrgan') or by a bilinear resize (resize; also upstream's 'bicubic', which is bilinear)" };
+    private static readonly Option<bool> TileBlend = new("--tile-blend") { Description = "realesrgan, not upstream: blend neighbouring tiles over --tile-pad around each seam (reading tile-pad/2 more context) so seams do not show" };
+    private static readonly Option<bool> Compare = new("--compare") { Description = "workbench: write bicubic | network side by side" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace output files that already exist (otherwise the command refuses and writes nothing)" };
 
@@ -25,7 +31,8 @@ internal static class UpscaleCommand
         var command = new Command("upscale", "Upscale images with a super-resolution network (tiled, any size; alpha and 16-bit kept)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, Arch, Scale, Tile, Overlap, Compare, DeviceOption, Overwrite }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, Arch, Scale, PipelineOption, Tile, TilePad, PrePad, OutScale, Alpha, TileBlend, Overlap, Compare, DeviceOption, Overwrite })
+            command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
         return command;
     }
@@ -49,7 +56,8 @@ internal static class UpscaleCommand
             "cuda" => throw new UsageException("--device cuda: no CUDA device is available"),
             var other => throw new UsageException($"--device must be cpu or cuda, got '{other}'"),
         };
-        var options = new UpscaleOptions { Tile = parse.GetValue(Tile), Overlap = parse.GetValue(Overlap), Device = device };
+        if (UsesRealEsrgan(parse, weights)) return RunRealEsrgan(parse, input, output, weights, device, isFolder, overwrite, cancel);
+        var options = new UpscaleOptions { Tile = parse.GetValue(Tile) ?? 256, Overlap = parse.GetValue(Overlap), Device = device };
         using var upscaler = Upscaler.FromFile(weights, parse.GetValue(Arch), parse.GetValue(Scale), options);
         var compare = parse.GetValue(Compare);
 
@@ -66,6 +74,67 @@ internal static class UpscaleCommand
         }, cancel, overwrite);
         var failed = entries.Count(e => e.Error is not null);
         Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        return failed > 0 ? 1 : 0;
+    }
+
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>The pipeline: as --pipeline says, else Real-ESRGAN's for published PyTorch files or when one of its flags is given.</summary>
+    private static bool UsesRealEsrgan(ParseResult parse, string weights)
+    {
+        Option[] realEsrganOnly = [TilePad, PrePad, OutScale, Alpha, TileBlend];
+        var given = realEsrganOnly.Where(o => Given(parse, o)).Select(o => o.Name).ToList();
+        switch (parse.GetValue(PipelineOption))
+        {
+            case "realesrgan":
+                break;
+            case "workbench":
+                if (given.Count > 0) throw new UsageException($"{string.Join(", ", given)}: Real-ESRGAN pipeline options; drop them or use --pipeline realesrgan");
+                return false;
+            case null:
+                if (given.Count > 0 || Path.GetExtension(weights).ToLowerInvariant() is ".pth" or ".pt") break;
+                return false;
+            case var other:
+                throw new UsageException($"--pipeline must be realesrgan or workbench, got '{other}'");
+        }
+        Option[] workbenchOnly = [Overlap, Compare];
+        if (workbenchOnly.Where(o => Given(parse, o)).Select(o => o.Name).ToList() is { Count: > 0 } wrong)
+            throw new UsageException($"{string.Join(", ", wrong)}: Workbench pipeline options, not Real-ESRGAN's; use --pipeline workbench for them");
+        return true;
+    }
+
+    private static int RunRealEsrgan(ParseResult parse, string input, string output, string weights, Device device, bool isFolder, bool overwrite, CancellationToken cancel)
+    {
+        var options = new RealEsrganOptions
+        {
+            Tile = parse.GetValue(Tile) ?? 0,
+            TilePad = parse.GetValue(TilePad) ?? 10,
+            PrePad = parse.GetValue(PrePad) ?? 0,
+            OutScale = parse.GetValue(OutScale),
+            Alpha = parse.GetValue(Alpha) switch
+            {
+                // upstream's alpha_upsampler names too: 'realesrgan', and 'bicubic' (which upstream runs as a bilinear resize)
+                null or "model" or "realesrgan" => AlphaUpsampler.Model,
+                "resize" or "bicubic" => AlphaUpsampler.Resize,
+                var other => throw new UsageException($"--alpha must be model or resize, got '{other}'"),
+            },
+            TileBlend = parse.GetValue(TileBlend),
+            Device = device,
+        };
+        using var upscaler = RealEsrganer.FromFile(weights, parse.GetValue(Arch), parse.GetValue(Scale), options);
+        if (!isFolder)
+        {
+            if (Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder) Directory.CreateDirectory(folder);
+            Print(upscaler.UpscaleFile(input, output, overwrite));
+            return 0;
+        }
+        var entries = upscaler.UpscaleFolder(input, output, entry =>
+        {
+            if (entry.Result is { } r) Print(r);
+            else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
+        }, cancel, overwrite);
+        var failed = entries.Count(e => e.Error is not null);
+        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{options.OutScale ?? upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
         return failed > 0 ? 1 : 0;
     }
 

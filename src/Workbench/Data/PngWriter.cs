@@ -122,7 +122,7 @@ public static class PngWriter
 
     // ---- filters: out = x - predictor, bytes wrapping; a = left, b = above, c = above-left (0 outside) ----
 
-    private static void Sub(ReadOnlySpan<byte> row, Span<byte> output, int bpp)
+    internal static void Sub(ReadOnlySpan<byte> row, Span<byte> output, int bpp)
     {
         row[..bpp].CopyTo(output);
         var i = bpp;
@@ -131,7 +131,7 @@ public static class PngWriter
         for (; i < row.Length; i++) output[i] = (byte)(row[i] - row[i - bpp]);
     }
 
-    private static void Up(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output)
+    internal static void Up(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output)
     {
         var i = 0;
         for (; i + Vector128<byte>.Count <= row.Length; i += Vector128<byte>.Count)
@@ -143,7 +143,7 @@ public static class PngWriter
     /// Paeth: predict from whichever of a, b, c is closest to a + b - c (ties: a, then b). When encoding, all three
     /// are original pixels, so 16 bytes at a time go through 16-bit lanes with no dependency between them.
     /// </summary>
-    private static void Paeth(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output, int bpp)
+    internal static void Paeth(ReadOnlySpan<byte> row, ReadOnlySpan<byte> above, Span<byte> output, int bpp)
     {
         for (var k = 0; k < bpp; k++) output[k] = (byte)(row[k] - above[k]); // a = c = 0: the predictor is b
         var i = bpp;

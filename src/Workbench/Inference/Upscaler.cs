@@ -310,7 +310,7 @@ public sealed class Upscaler : IDisposable
     /// The tile grown on the right and bottom to a multiple of <paramref name="multiple"/>, mirrored as Real-ESRGAN's
     /// mod-pad does (edge-repeated where the tile is too small to mirror); the output is cropped back by the caller.
     /// </summary>
-    private static Tensor PadToMultiple(Tensor x, long multiple)
+    internal static Tensor PadToMultiple(Tensor x, long multiple)
     {
         var (h, w) = (x.size(2), x.size(3));
         var (padH, padW) = ((multiple - h % multiple) % multiple, (multiple - w % multiple) % multiple);
