@@ -119,7 +119,8 @@ public static class ColorSpace
     /// <summary>A per-channel constant shaped (3, 1, 1), broadcasting over (N,) 3, H, W.</summary>
     private static Tensor Column(double[] values, Tensor like) => torch.tensor(values, new long[] { 3, 1, 1 }, like.dtype, like.device);
 
-    private static double[,] Inverse(double[,] m)
+    /// <summary>The inverse of a 3×3 matrix (the RGB ↔ XYZ matrices; the ONNX export builds Lab → RGB from it too).</summary>
+    internal static double[,] Inverse(double[,] m)
     {
         double Cofactor(int r, int c)
         {

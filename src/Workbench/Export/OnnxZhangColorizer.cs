@@ -1,3 +1,4 @@
+using Workbench.Data;
 using Workbench.Models.Colorization;
 using Workbench.Torch;
 
@@ -119,7 +120,7 @@ internal static class OnnxZhangColorizer
         using (var scope = torch.NewDisposeScope())
         {
             xyz = g.Node("Mul", name, new[] { xyz, g.Initializer(Join(name, "white"), torch.tensor(D65.Select(v => (float)v).ToArray(), new long[] { 1, 3, 1, 1 }), weight: false) });
-            var m = Inverse(XyzFromRgb);
+            var m = ColorSpace.Inverse(XyzFromRgb);
             var weight = Enumerable.Range(0, 9).Select(k => (float)m[k / 3, k % 3]).ToArray();
             linear = g.Node("Conv", name, new[] { xyz, g.Initializer(Join(name, "rgb_from_xyz"), torch.tensor(weight, new long[] { 3, 3, 1, 1 }), weight: false) }, ("kernel_shape", new long[] { 1, 1 }));
         }
@@ -155,20 +156,5 @@ internal static class OnnxZhangColorizer
         var hw = g.Node("Slice", name, new[] { g.Node("Shape", name, new[] { like }), g.Int64s(Join(name, "t2"), 2), g.Int64s(Join(name, "t4"), 4) });
         var sizes = g.Node("Concat", name, new[] { nc, hw }, ("axis", 0L));
         return g.Node("Resize", name, new[] { x, "", "", sizes }, ("mode", "linear"), ("coordinate_transformation_mode", "half_pixel"));
-    }
-
-    private static double[,] Inverse(double[,] m)
-    {
-        double Cofactor(int r, int c)
-        {
-            int r0 = (r + 1) % 3, r1 = (r + 2) % 3, c0 = (c + 1) % 3, c1 = (c + 2) % 3;
-            return m[r0, c0] * m[r1, c1] - m[r0, c1] * m[r1, c0];
-        }
-        var det = m[0, 0] * Cofactor(0, 0) + m[0, 1] * Cofactor(0, 1) + m[0, 2] * Cofactor(0, 2);
-        var inverse = new double[3, 3];
-        for (var r = 0; r < 3; r++)
-            for (var c = 0; c < 3; c++)
-                inverse[r, c] = Cofactor(c, r) / det;
-        return inverse;
     }
 }

@@ -178,26 +178,7 @@ public sealed class Upscaler : IDisposable
     public IReadOnlyList<UpscaleFolderEntry> UpscaleFolder(string inputFolder, string outputFolder, bool compare = false, Action<UpscaleFolderEntry>? progress = null,
         CancellationToken cancel = default, bool overwrite = false)
     {
-        var plan = PlanFolder(inputFolder, outputFolder);
-        if (plan.Problems(overwrite) is { Count: > 0 } problems) throw new IOException(string.Join("; ", problems));
-        var entries = new List<UpscaleFolderEntry>();
-        foreach (var (file, target, _) in plan.Items)
-        {
-            cancel.ThrowIfCancellationRequested();
-            UpscaleFolderEntry entry;
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-                entry = new UpscaleFolderEntry(file, target, UpscaleFile(file, target, compare, overwrite), null);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-            {
-                entry = new UpscaleFolderEntry(file, target, null, e);
-            }
-            entries.Add(entry);
-            progress?.Invoke(entry);
-        }
-        return entries;
+        return UpscaleBatch.Run(inputFolder, outputFolder, (file, target) => UpscaleFile(file, target, compare, overwrite), progress, cancel, overwrite);
     }
 
     /// <summary>True when some pixel is not fully opaque.</summary>
