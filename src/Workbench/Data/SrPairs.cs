@@ -6,7 +6,8 @@ namespace Workbench.Data;
 /// <summary>How a super-resolution training input is degraded from its target (see <see cref="SrPairs.InputDegradation"/>).</summary>
 /// <param name="Kernels">"any", or a comma list of <see cref="SrPairs.KernelNames"/>.</param>
 /// <param name="NoiseSigmaMax">Gaussian noise σ drawn from [min(1, this), this], in 0–255 units.</param>
-public sealed record SrDegradation(string Kernels, double NoiseProbability, double NoiseSigmaMax, double JpegProbability, int JpegQualityMin, int JpegQualityMax);
+/// <param name="RealEsrgan">Real-ESRGAN's second-order pipeline instead of the settings before it.</param>
+public sealed record SrDegradation(string Kernels, double NoiseProbability, double NoiseSigmaMax, double JpegProbability, int JpegQualityMin, int JpegQualityMax, bool RealEsrgan = false);
 
 /// <summary>
 /// Super-resolution training pairs built on the fly from prepared crops: target = a random crop of a prepared
@@ -48,6 +49,7 @@ public static class SrPairs
     /// <summary>Downscale (random allowed kernel) → Gaussian noise (with its probability) → JPEG (with its probability, quality never 100).</summary>
     public static Degradation InputDegradation(SrDegradation d, int scale)
     {
+        if (d.RealEsrgan) return DegradationPresets.RealEsrgan(scale);
         var steps = new List<Degradation> { new Downscale(scale, ParseKernels(d.Kernels)) };
         if (d.NoiseProbability > 0)
             steps.Add(new GaussianNoise((Math.Min(1, d.NoiseSigmaMax) / 255.0, d.NoiseSigmaMax / 255.0)).WithProbability(d.NoiseProbability));

@@ -80,6 +80,13 @@ public sealed record SrTrainingConfig
     /// </summary>
     public string DownscaleKernels { get; init; } = "bicubic";
 
+    /// <summary>
+    /// "simple": the kernels, noise and JPEG settings here, in that order. "realesrgan": Real-ESRGAN's second-order
+    /// pipeline (<see cref="Data.Degradations.RealEsrganDegradation"/>: blur, resize, noise, JPEG, twice), for
+    /// fine-tuning a published Real-ESRGAN file (<c>initWeights=RealESRGAN_x4plus.pth</c>) on real-world damage.
+    /// </summary>
+    public string Degradation { get; init; } = "simple";
+
     /// <summary>Probability of a JPEG round trip on the low-resolution input (the notes' only real-world artifact).</summary>
     public double JpegProbability { get; init; }
 
@@ -199,7 +206,7 @@ public sealed record SrTrainingConfig
 
     /// <summary>The input degradation these settings describe (derived; not saved).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public SrDegradation Degradation => new(DownscaleKernels, NoiseProbability, NoiseSigmaMax, JpegProbability, JpegQualityMin, JpegQualityMax);
+    public SrDegradation InputDegradation => new(DownscaleKernels, NoiseProbability, NoiseSigmaMax, JpegProbability, JpegQualityMin, JpegQualityMax, Degradation == "realesrgan");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent value.</summary>
     public void Check()
@@ -230,6 +237,7 @@ public sealed record SrTrainingConfig
         Require(c.InitWeights == "" || File.Exists(c.InitWeights), $"initWeights '{c.InitWeights}' does not exist");
         Require(c.InitWeights == "" || !c.ResidualOverBicubic, "initWeights starts from a network that outputs the whole image; a residual over bicubic would add bicubic to it: set residualOverBicubic=false");
         Require(c.Workers >= 0 && c.Threads >= 0 && c.ValidateEvery >= 0 && c.ValidationCrop >= 0, "workers, threads, validateEvery, validationCrop must be >= 0");
+        Require(c.Degradation is "simple" or "realesrgan", $"degradation must be simple or realesrgan, got '{c.Degradation}'");
         SrPairs.ParseKernels(c.DownscaleKernels);
     }
 }

@@ -94,7 +94,7 @@ public static class SuperResolutionRecipe
         torch.manual_seed(config.Seed);
         using var generator = BuildGenerator(config);
         using var validation = SrValidationSet.Load(config.TestDir, config.Scale, config.ValidationCrop);
-        var pairs = SrPairs.Create(config.TrainDir, config.Seed, config.CropSize, config.Flips, SrPairs.InputDegradation(config.Degradation, config.Scale));
+        var pairs = SrPairs.Create(config.TrainDir, config.Seed, config.CropSize, config.Flips, SrPairs.InputDegradation(config.InputDegradation, config.Scale));
         var step = BuildStep(config, run.Wrap(generator), run);
         SrScores? lastScores = null;
         var callbacks = run.Callbacks(new RunReporting(Config.ToJson(config), config.CheckpointEvery,

@@ -22,7 +22,7 @@ public sealed class SrPairsTests : IDisposable
     public void APairIsACropAndItsDownscaleAndTheSameSeedGivesTheSamePair()
     {
         var config = Config("scale=3", "jpegProbability=0.5", "noiseProbability=0.5");
-        var pairs = SrPairs.Create(config.TrainDir, config.Seed, config.CropSize, config.Flips, SrPairs.InputDegradation(config.Degradation, 3));
+        var pairs = SrPairs.Create(config.TrainDir, config.Seed, config.CropSize, config.Flips, SrPairs.InputDegradation(config.InputDegradation, 3));
         using var scope = torch.NewDisposeScope();
         var a = pairs.Get(1, new Random(42));
         var b = pairs.Get(1, new Random(42));
@@ -36,13 +36,15 @@ public sealed class SrPairsTests : IDisposable
     [Fact]
     public void TheInputDegradationIsDownscaleThenNoiseThenJpegAndJpegNeverReaches100()
     {
-        var plain = SrPairs.InputDegradation(Config().Degradation, 2);
+        var plain = SrPairs.InputDegradation(Config().InputDegradation, 2);
         Assert.Contains("Downscale(x2, BicubicAntialias)", plain.ToString());
         Assert.DoesNotContain("Jpeg", plain.ToString());
-        var full = SrPairs.InputDegradation(Config("jpegProbability=1", "noiseProbability=0.3", "downscaleKernels=any").Degradation, 2).ToString();
+        var full = SrPairs.InputDegradation(Config("jpegProbability=1", "noiseProbability=0.3", "downscaleKernels=any").InputDegradation, 2).ToString();
         Assert.True(full.IndexOf("Downscale", StringComparison.Ordinal) < full.IndexOf("GaussianNoise", StringComparison.Ordinal));
         Assert.True(full.IndexOf("GaussianNoise", StringComparison.Ordinal) < full.IndexOf("Jpeg", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => Config("jpegQualityMax=100"));
+        Assert.Equal("RealEsrgan(x4)", SrPairs.InputDegradation(Config("degradation=realesrgan").InputDegradation, 4).ToString());
+        Assert.Contains("simple or realesrgan", Assert.Throws<ArgumentException>(() => Config("degradation=bsrgan")).Message);
         Assert.Equal(Downscale.AllKernels, SrPairs.ParseKernels("any"));
         Assert.Equal([ResizeKernel.Area, ResizeKernel.Nearest], SrPairs.ParseKernels("area, nearest"));
     }
