@@ -51,6 +51,7 @@ internal static class Program
         var minSteps = int.Parse(Option(args, "--min-steps") ?? "5", CultureInfo.InvariantCulture);
         torch.manual_seed(0);
         using var bench = factory();
+        var setupRss = PeakRssMb(); // loading and the FLOP-count forward (hooked Sequentials keep their outputs) end here
         var times = Measure(bench, seconds, minSteps);
         times.Sort();
         var median = times[times.Count / 2];
@@ -66,6 +67,7 @@ internal static class Program
             ["gflops"] = bench.FlopsPerStep / median / 1e9,
             ["items_per_s"] = bench.ItemsPerStep / median,
             ["peak_rss_mb"] = PeakRssMb(),
+            ["setup_peak_rss_mb"] = setupRss,
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
