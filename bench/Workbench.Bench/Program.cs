@@ -51,10 +51,11 @@ internal static class Program
         var minSteps = int.Parse(Option(args, "--min-steps") ?? "5", CultureInfo.InvariantCulture);
         torch.manual_seed(0);
         using var bench = factory();
-        var setupRss = PeakRssMb(); // loading and the FLOP-count forward (hooked Sequentials keep their outputs) end here
+        var setupRss = PeakRssMb(); // loading (and, for training benchmarks, the FLOP-count forward) ends here
         var times = Measure(bench, seconds, minSteps);
         times.Sort();
         var median = times[times.Count / 2];
+        var peakRss = PeakRssMb(); // before FlopsPerStep, which may run a counting forward
         var result = new Dictionary<string, object?>
         {
             ["name"] = bench.Name,
@@ -66,7 +67,7 @@ internal static class Program
             ["min_ms"] = times[0] * 1e3,
             ["gflops"] = bench.FlopsPerStep / median / 1e9,
             ["items_per_s"] = bench.ItemsPerStep / median,
-            ["peak_rss_mb"] = PeakRssMb(),
+            ["peak_rss_mb"] = peakRss,
             ["setup_peak_rss_mb"] = setupRss,
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
