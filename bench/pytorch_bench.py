@@ -1,6 +1,6 @@
 """PyTorch twins of bench/Workbench.Bench: same names, same work, same JSON line.
 
-Usage: /usr/bin/python3 bench/pytorch_bench.py NAME [--seconds S] [--threads N]
+Usage: /usr/bin/python3 bench/pytorch_bench.py NAME [--seconds S] [--threads N] [--min-steps N]
 """
 import argparse
 import json
@@ -12,6 +12,7 @@ import torch
 
 import pytorch_data_bench
 import pytorch_model_bench
+import pytorch_published_bench
 
 
 def matmul_2048():
@@ -62,7 +63,8 @@ def conv_lrelu_conv():
 
 
 BENCHMARKS = {f.__name__: f for f in (matmul_2048, small_ops_x100, mlp_train_step, conv_lrelu_conv,
-                                       *pytorch_model_bench.BENCHMARKS, *pytorch_data_bench.BENCHMARKS)}
+                                       *pytorch_model_bench.BENCHMARKS, *pytorch_data_bench.BENCHMARKS,
+                                       *pytorch_published_bench.BENCHMARKS)}
 
 
 def main():
@@ -70,16 +72,18 @@ def main():
     parser.add_argument("name", choices=sorted(BENCHMARKS))
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--min-steps", type=int, default=5)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     step, description, flops, items = BENCHMARKS[args.name]()
+    setup_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # loading and the FLOP-count forward end here
     start = time.perf_counter()
     while time.perf_counter() - start < args.seconds / 4:
         step()
     times, start = [], time.perf_counter()
-    while time.perf_counter() - start < args.seconds or len(times) < 5:
+    while time.perf_counter() - start < args.seconds or len(times) < args.min_steps:
         t = time.perf_counter()
         step()
         times.append(time.perf_counter() - t)
@@ -88,7 +92,7 @@ def main():
         "name": args.name, "impl": "pytorch", "description": description, "threads": torch.get_num_threads(),
         "steps": len(times), "median_ms": median * 1e3, "min_ms": min(times) * 1e3,
         "gflops": flops / median / 1e9 if flops else None, "items_per_s": items / median if items else None,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "setup_peak_rss_mb": setup_rss,
     }))
 
 

@@ -1,6 +1,6 @@
 """Runs every benchmark in C# (Workbench) and PyTorch 1.13 (same libtorch, same threads) and prints ratios.
 
-Usage: /usr/bin/python3 bench/run_all.py [--seconds S] [--rounds R] [--only NAME,...] [--write-md]
+Usage: /usr/bin/python3 bench/run_all.py [--seconds S] [--rounds R] [--min-steps N] [--only NAME,...] [--write-md]
 Each benchmark runs in its own process (clean peak RSS), C# then PyTorch, alternating, R rounds; each side keeps
 its best median. ratio = Workbench median step time / PyTorch median step time (< 1.0 means Workbench is faster).
 """
@@ -13,9 +13,14 @@ import subprocess
 import sys
 
 import bench_jpegs
+import published_bench_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_DLL = os.path.join(ROOT, "bench", "Workbench.Bench", "bin", "Release", "net10.0", "workbench-bench.dll")
+
+
+# The benchmarks that load bench/published_bench_weights.py's files.
+PUBLISHED = {"deoldify_stable_rf35", "deoldify_artistic_rf35", "zhang_eccv16_256", "rrdbnet_x4_23b_256", "srvgg_compact_x4_512"}
 
 
 def run(cmd, env):
@@ -43,6 +48,8 @@ def main():
     parser.add_argument("--only", default="")
     # Interleaved rounds, best median per side: a burst of load from elsewhere hits one process, not a whole column.
     parser.add_argument("--rounds", type=int, default=2)
+    # The published networks take tens of seconds a step on 2 cores: `--seconds 0 --min-steps 2` times two steps after one warm-up.
+    parser.add_argument("--min-steps", type=int, default=5)
     parser.add_argument("--write-md", action="store_true", help="rewrite the results table in BENCHMARKS.md")
     args = parser.parse_args()
     threads = int(os.environ.get("WORKBENCH_NUM_THREADS", os.cpu_count() or 1))
@@ -52,13 +59,15 @@ def main():
         names = [n for n in names if n in args.only.split(",")]
     if "data_loader_jpeg" in names:
         bench_jpegs.ensure()  # before either side runs: both decode the same files, and making them is not timed
+    if any(n in PUBLISHED for n in names):
+        published_bench_weights.ensure()  # both sides load the same published-layout files
     rows = []
     for name in names:
         ours_runs, theirs_runs = [], []
         for _ in range(max(1, args.rounds)):
-            ours_runs.append(run(["dotnet", BENCH_DLL, name, "--seconds", str(args.seconds)], env))
-            theirs_runs.append(run(["/usr/bin/python3", os.path.join(ROOT, "bench", "pytorch_bench.py"), name,
-                                    "--seconds", str(args.seconds), "--threads", str(threads)], env))
+            steps = ["--seconds", str(args.seconds), "--min-steps", str(args.min_steps)]
+            ours_runs.append(run(["dotnet", BENCH_DLL, name, *steps], env))
+            theirs_runs.append(run(["/usr/bin/python3", os.path.join(ROOT, "bench", "pytorch_bench.py"), name, *steps, "--threads", str(threads)], env))
         ours = min(ours_runs, key=lambda r: r["median_ms"])
         theirs = min(theirs_runs, key=lambda r: r["median_ms"])
         ratio = ours["median_ms"] / theirs["median_ms"]

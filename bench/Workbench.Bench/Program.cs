@@ -8,7 +8,7 @@ namespace Workbench.Bench;
 
 /// <summary>
 /// Runs one benchmark by name and prints one JSON line: the same schema bench/pytorch_bench.py prints.
-/// Usage: workbench-bench NAME [--seconds S] | workbench-bench --list | workbench-bench ddp MODEL BATCH STEPS (DistributedBenchmark)
+/// Usage: workbench-bench NAME [--seconds S] [--min-steps N] | workbench-bench --list | workbench-bench ddp MODEL BATCH STEPS (DistributedBenchmark)
 /// </summary>
 internal static class Program
 {
@@ -27,6 +27,11 @@ internal static class Program
         ["espcn_x2_infer_256"] = ModelBenchmarks.EspcnX2Infer256,
         ["unet_small_infer_256"] = ModelBenchmarks.UnetSmallInfer256,
         ["data_loader_jpeg"] = () => new DataLoaderJpegBenchmark(),
+        ["deoldify_stable_rf35"] = PublishedBenchmarks.DeOldifyStableRf35,
+        ["deoldify_artistic_rf35"] = PublishedBenchmarks.DeOldifyArtisticRf35,
+        ["zhang_eccv16_256"] = PublishedBenchmarks.ZhangEccv16At256,
+        ["rrdbnet_x4_23b_256"] = PublishedBenchmarks.RrdbNetX4At256,
+        ["srvgg_compact_x4_512"] = PublishedBenchmarks.SrVggCompactX4At512,
     };
 
     private static int Main(string[] args)
@@ -42,12 +47,15 @@ internal static class Program
             Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", Registry.Keys)}");
             return 2;
         }
-        var seconds = args.Length > 2 && args[1] == "--seconds" ? double.Parse(args[2], CultureInfo.InvariantCulture) : 3.0;
+        var seconds = double.Parse(Option(args, "--seconds") ?? "3", CultureInfo.InvariantCulture);
+        var minSteps = int.Parse(Option(args, "--min-steps") ?? "5", CultureInfo.InvariantCulture);
         torch.manual_seed(0);
         using var bench = factory();
-        var times = Measure(bench, seconds);
+        var setupRss = PeakRssMb(); // loading (and, for training benchmarks, the FLOP-count forward) ends here
+        var times = Measure(bench, seconds, minSteps);
         times.Sort();
         var median = times[times.Count / 2];
+        var peakRss = PeakRssMb(); // before FlopsPerStep, which may run a counting forward
         var result = new Dictionary<string, object?>
         {
             ["name"] = bench.Name,
@@ -59,20 +67,24 @@ internal static class Program
             ["min_ms"] = times[0] * 1e3,
             ["gflops"] = bench.FlopsPerStep / median / 1e9,
             ["items_per_s"] = bench.ItemsPerStep / median,
-            ["peak_rss_mb"] = PeakRssMb(),
+            ["peak_rss_mb"] = peakRss,
+            ["setup_peak_rss_mb"] = setupRss,
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
 
-    /// <summary>Warm up for a quarter of the budget, then time individual steps until the budget is spent.</summary>
-    private static List<double> Measure(Benchmark bench, double seconds)
+    private static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    /// <summary>Warm up for a quarter of the budget (one step at least), then time steps until the budget is spent and <paramref name="minSteps"/> ran.</summary>
+    private static List<double> Measure(Benchmark bench, double seconds, int minSteps)
     {
         var warm = Stopwatch.StartNew();
         do bench.Step(); while (warm.Elapsed.TotalSeconds < seconds / 4);
         var times = new List<double>();
         var total = Stopwatch.StartNew();
-        while (total.Elapsed.TotalSeconds < seconds || times.Count < 5)
+        while (total.Elapsed.TotalSeconds < seconds || times.Count < minSteps)
         {
             var t = Stopwatch.GetTimestamp();
             bench.Step();

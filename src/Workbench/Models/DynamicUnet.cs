@@ -28,6 +28,17 @@ internal static class UnetLayers
 
     /// <summary>fastai's conv_layer(norm_type=NormType.Weight), as DeOldify's last PixelShuffle_ICNR has it: one weight-normalized conv with a bias.</summary>
     public static nn.Sequential WeightNormConvLayer(long ni, long nf, long ks, Action<Tensor> init) => new(new WeightNormConv2d(ni, nf, ks, init));
+
+    /// <summary>
+    /// Frees an intermediate once the next one exists (as nn.Sequential does): at DeOldify's render sizes the full-size
+    /// maps have hundreds of channels (~0.3 GB each at 560²), and a scope would hold every one until the forward ends,
+    /// where PyTorch frees each when its last reference goes. Autograd keeps what backward needs on its own.
+    /// </summary>
+    public static Tensor Then(Tensor old, Tensor next)
+    {
+        if (!ReferenceEquals(old, next)) old.Dispose();
+        return next;
+    }
 }
 
 /// <summary>
@@ -94,8 +105,14 @@ public sealed class PixelShuffleIcnr : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = shuf.call(conv.call(x).relu());                                    // (N, nf, 2H, 2W)
-        if (Blur) h = blurPool.call(F.pad(h, new long[] { 1, 0, 1, 0 }, "replicate")); // same size, smoothed
+        var h = conv.call(x);                                                      // (N, 4nf, H, W)
+        h = UnetLayers.Then(h, h.relu());
+        h = UnetLayers.Then(h, shuf.call(h));                                      // (N, nf, 2H, 2W)
+        if (Blur)
+        {
+            h = UnetLayers.Then(h, F.pad(h, new long[] { 1, 0, 1, 0 }, "replicate"));
+            h = UnetLayers.Then(h, blurPool.call(h));                              // same size, smoothed
+        }
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -125,9 +142,8 @@ public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor up_in, Tensor skip)
     {
         using var scope = torch.NewDisposeScope();
-        var up = UnetBlockDeep.MatchSize(shuf.call(up_in), skip);                 // (N, n_out/2, Hs, Ws)
-        var cat = torch.cat(new[] { up, bn.call(skip) }, 1).relu();                // (N, n_out/2 + x_in_c, Hs, Ws)
-        return conv.call(cat).MoveToOuterDisposeScope();                           // (N, n_out/2, Hs, Ws)
+        var cat = UnetBlockDeep.UpAndSkip(shuf, bn, up_in, skip);                  // (N, n_out/2 + x_in_c, Hs, Ws)
+        return UnetLayers.Then(cat, conv.call(cat)).MoveToOuterDisposeScope();    // (N, n_out/2, Hs, Ws)
     }
 }
 
@@ -158,9 +174,21 @@ public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor up_in, Tensor skip)
     {
         using var scope = torch.NewDisposeScope();
-        var up = MatchSize(shuf.call(up_in), skip);                                // (N, up_in_c/2, Hs, Ws)
-        var cat = torch.cat(new[] { up, bn.call(skip) }, 1).relu();                // (N, ni, Hs, Ws)
-        return conv2.call(conv1.call(cat)).MoveToOuterDisposeScope();              // (N, nf, Hs, Ws)
+        var h = UpAndSkip(shuf, bn, up_in, skip);                                  // (N, ni, Hs, Ws)
+        h = UnetLayers.Then(h, conv1.call(h));
+        return UnetLayers.Then(h, conv2.call(h)).MoveToOuterDisposeScope();        // (N, nf, Hs, Ws)
+    }
+
+    /// <summary>Both blocks' start: relu(cat(upsampled, bn(skip))), each intermediate freed as soon as it is used.</summary>
+    internal static Tensor UpAndSkip(PixelShuffleIcnr shuf, nn.BatchNorm2d bn, Tensor up_in, Tensor skip)
+    {
+        var up = shuf.call(up_in);
+        up = UnetLayers.Then(up, MatchSize(up, skip));                             // (N, c, Hs, Ws)
+        var normed = bn.call(skip);
+        var cat = torch.cat(new[] { up, normed }, 1);
+        up.Dispose();
+        normed.Dispose();
+        return UnetLayers.Then(cat, cat.relu());
     }
 
     /// <summary>Odd encoder sizes leave the upsampled map a pixel larger than the skip: nearest-resize it (fastai).</summary>
@@ -187,7 +215,9 @@ public sealed class UnetResBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return (conv2.call(conv1.call(x)) + x).MoveToOuterDisposeScope();
+        var h = conv1.call(x);
+        h = UnetLayers.Then(h, conv2.call(h));
+        return UnetLayers.Then(h, h + x).MoveToOuterDisposeScope();
     }
 }
 
@@ -311,19 +341,28 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
         var skips = new Tensor[SkipIndices.Length];
         for (var i = 0; i < encoder.Count; i++)
         {
-            h = encoder[i].call(h);
+            var next = encoder[i].call(h);
+            if (!ReferenceEquals(h, input) && !Array.Exists(skips, s => ReferenceEquals(s, h))) h.Dispose(); // freed as it goes (UnetLayers.Then)
+            h = next;
             var k = Array.IndexOf(SkipIndices, i);
             if (k >= 0) skips[k] = h;                                 // 1/2 (stem), 1/4, 1/8, 1/16
         }                                                             // h: (N, 8w, H/32, W/32)
-        h = middle.call(bn.call(h).relu());                           // (N, 8w, H/32, W/32)
-        for (var i = 0; i < blocks.Length; i++) h = blocks[i].call(h, skips[i]); // ... up to (N, c, H/2, W/2)
-        h = shuffle.call(h);                                          // (N, c, H, W)
+        h = UnetLayers.Then(h, bn.call(h));
+        h = UnetLayers.Then(h, h.relu());
+        h = UnetLayers.Then(h, middle.call(h));                       // (N, 8w, H/32, W/32)
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            h = UnetLayers.Then(h, blocks[i].call(h, skips[i]));      // ... up to (N, c, H/2, W/2)
+            skips[i].Dispose();
+        }
+        h = UnetLayers.Then(h, shuffle.call(h));                      // (N, c, H, W)
         if (LastCross)
         {
-            h = UnetBlockDeep.MatchSize(h, input);
-            h = resBlock!.call(torch.cat(new[] { h, input }, 1));     // (N, c + C, H, W)
+            h = UnetLayers.Then(h, UnetBlockDeep.MatchSize(h, input));
+            h = UnetLayers.Then(h, torch.cat(new[] { h, input }, 1)); // (N, c + C, H, W)
+            h = UnetLayers.Then(h, resBlock!.call(h));
         }
-        h = head.call(h);                                             // (N, n_out, H, W)
+        h = UnetLayers.Then(h, head.call(h));                         // (N, n_out, H, W)
         var (low, high) = YRange;
         h = h.sigmoid() * (high - low) + low;                         // SigmoidRange
         if (ImagenetNormalize && OutChannels == 3) h = h * get_buffer("std") + get_buffer("mean");
