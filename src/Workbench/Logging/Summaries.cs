@@ -3,6 +3,7 @@ using System.Text;
 
 using Google.Protobuf;
 
+using Workbench.Data;
 using Workbench.Logging.Protos;
 using Workbench.Logging.Protos.HParams;
 using Workbench.Torch;
@@ -34,7 +35,7 @@ public static class Summaries
             Width = image.Width,
             Height = image.Height,
             Colorspace = image.Channels,  // 1 gray, 3 RGB, 4 RGBA: TensorBoard's codes equal the channel counts
-            EncodedImageString = ByteString.CopyFrom(PngEncoder.Encode(image.Data, image.Width, image.Height, image.Channels)),
+            EncodedImageString = ByteString.CopyFrom(PngWriter.Encode(image.Data, image.Width, image.Height, image.Channels, image.Width * image.Channels)),
         },
     });
 

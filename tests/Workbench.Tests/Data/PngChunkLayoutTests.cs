@@ -2,22 +2,23 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-using Workbench.Logging;
+using Workbench.Data;
 
-namespace Workbench.Tests.Logging;
+namespace Workbench.Tests.Data;
 
-// PIL decodes these files in SummaryWriterTests (via tfevents_reader.py); here the layout is checked byte by byte.
-public sealed class PngEncoderTests
+// PngWriter is the one PNG encoder (dataset crops, TensorBoard images). PIL decodes its files in SummaryWriterTests (via
+// tfevents_reader.py) and PngWriterTests; here the layout is checked byte by byte.
+public sealed class PngChunkLayoutTests
 {
     [Theory]
     [InlineData(1, 0)]
     [InlineData(3, 2)]
     [InlineData(4, 6)]
-    public void WritesSignatureHeaderAndUnfilteredScanlines(int channels, int colorType)
+    public void WritesSignatureHeaderAndScanlinesUnfilteredWhenAsked(int channels, int colorType)
     {
         const int width = 5, height = 3;
         var pixels = Enumerable.Range(0, width * height * channels).Select(i => (byte)(i * 13)).ToArray();
-        var png = PngEncoder.Encode(pixels, width, height, channels);
+        var png = PngWriter.Encode(pixels, width, height, channels, width * channels, filter: PngFilter.None);
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         var chunks = Chunks(png);
@@ -42,18 +43,18 @@ public sealed class PngEncoderTests
     [Fact]
     public void ChunkCrcIsTheZlibCrc32OfTypeAndData()
     {
-        var png = PngEncoder.Encode(new byte[] { 1, 2, 3 }, 1, 1);
+        var png = PngWriter.Encode(new byte[] { 1, 2, 3 }, 1, 1, 3, 3);
         // IEND's CRC is the same in every PNG file.
         Assert.Equal(new byte[] { 0xAE, 0x42, 0x60, 0x82 }, png[^4..]);
-        Assert.Equal(0xCBF43926u, ~PngEncoder.Crc32(uint.MaxValue, Encoding.ASCII.GetBytes("123456789")));
+        Assert.Equal(0xCBF43926u, PngWriter.Crc32.Compute(Encoding.ASCII.GetBytes("123456789")));
     }
 
     [Fact]
     public void RejectsBadSizes()
     {
-        Assert.Throws<ArgumentException>(() => PngEncoder.Encode(new byte[6], 1, 1, 2));
-        Assert.Throws<ArgumentException>(() => PngEncoder.Encode(new byte[5], 1, 2, 3));
-        Assert.Throws<ArgumentException>(() => PngEncoder.Encode(Array.Empty<byte>(), 0, 0, 3));
+        Assert.ThrowsAny<ArgumentException>(() => PngWriter.Encode(new byte[6], 1, 1, 2, 2));
+        Assert.ThrowsAny<ArgumentException>(() => PngWriter.Encode(new byte[5], 1, 2, 3, 3));
+        Assert.ThrowsAny<ArgumentException>(() => PngWriter.Encode(Array.Empty<byte>(), 0, 0, 3, 0));
     }
 
     private static List<(string type, byte[] data)> Chunks(byte[] png)
@@ -64,7 +65,7 @@ public sealed class PngEncoderTests
             var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(pos));
             var type = Encoding.ASCII.GetString(png, pos + 4, 4);
             var data = png.AsSpan(pos + 8, length).ToArray();
-            var crc = ~PngEncoder.Crc32(PngEncoder.Crc32(uint.MaxValue, png.AsSpan(pos + 4, 4)), data);
+            var crc = PngWriter.Crc32.Compute(png.AsSpan(pos + 4, 4 + length));
             Assert.Equal(crc, BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos + 8 + length)));
             chunks.Add((type, data));
             pos += 12 + length;
