@@ -154,12 +154,21 @@ public sealed class RrdbNet : nn.Module<Tensor, Tensor>, ISuperResolutionNet
         if (head is null && UnshuffleFactor > 1) ShapeChecks.Divisible(x, UnshuffleFactor, nameof(RrdbNet));
         using var scope = torch.NewDisposeScope();
         var input = head is null && UnshuffleFactor > 1 ? F.pixel_unshuffle(x, UnshuffleFactor) : x; // (N, C·u², H/u, W/u)
-        var feat = conv_first.call(input);                                   // (N, F, h, w)
-        feat = feat + conv_body.call(body.call(feat));                         // long skip over the RRDB trunk
+        // Each map is freed once the next exists (UnetLayers.Then), and the LeakyReLUs work in place as BasicSR's do: at a
+        // 256² tile the x4 tail's 64-channel maps are 268 MB each, and a scope would hold all of them to the end.
+        var feat = conv_first.call(input);                                     // (N, F, h, w)
+        if (!ReferenceEquals(input, x)) input.Dispose();
+        var trunk = body.call(feat);
+        var trunkOut = conv_body.call(trunk);
+        if (!ReferenceEquals(trunk, feat)) trunk.Dispose();
+        feat = UnetLayers.Then(feat, feat + trunkOut);                         // long skip over the RRDB trunk
+        trunkOut.Dispose();
         if (head is not null) return head.call(feat).MoveToOuterDisposeScope(); // (N, out, H·scale, W·scale)
-        feat = F.leaky_relu(conv_up1!.call(F.interpolate(feat, scale_factor: 2, mode: "nearest")), 0.2); // (N, F, 2h, 2w)
-        feat = F.leaky_relu(conv_up2!.call(F.interpolate(feat, scale_factor: 2, mode: "nearest")), 0.2); // (N, F, 4h, 4w)
-        var y = conv_last!.call(F.leaky_relu(conv_hr!.call(feat), 0.2));                                   // (N, out, 4h, 4w)
-        return y.MoveToOuterDisposeScope();
+        feat = UnetLayers.Then(feat, F.interpolate(feat, scale_factor: 2, mode: "nearest"));
+        feat = UnetLayers.Then(feat, conv_up1!.call(feat)).leaky_relu_(0.2);                  // (N, F, 2h, 2w)
+        feat = UnetLayers.Then(feat, F.interpolate(feat, scale_factor: 2, mode: "nearest"));
+        feat = UnetLayers.Then(feat, conv_up2!.call(feat)).leaky_relu_(0.2);                  // (N, F, 4h, 4w)
+        feat = UnetLayers.Then(feat, conv_hr!.call(feat)).leaky_relu_(0.2);
+        return UnetLayers.Then(feat, conv_last!.call(feat)).MoveToOuterDisposeScope();        // (N, out, 4h, 4w)
     }
 }
