@@ -12,12 +12,17 @@ internal static class DataCommand
     private static readonly Option<bool> Quick = new("--quick") { Description = "Few crops per photo (a fast smoke test of the pipeline)" };
     private static readonly Option<int> CropSize = new("--crop-size") { Description = "Side of the training crops", DefaultValueFactory = _ => 128 };
     private static readonly Option<bool> Colorize = new("--colorize") { Description = $"Also build the colorization corpus ({ColorCorpus.DefaultDir} under the root's parent: colour photos of Debian's opencv-doc, skimage, sklearn, gcompris-qt-data and wallpaper packages; fetches packages that are not installed with apt-get download)" };
+    private static readonly Option<string[]> HoldOutPackage = new("--hold-out-package")
+    {
+        Description = "With --colorize: leave this package's photos out of training (repeatable); they go whole to out-of-domain/PACKAGE/ and the corpus to colorize-without-PACKAGE",
+        AllowMultipleArgumentsPerToken = false,
+    };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for crop positions and the digits split", DefaultValueFactory = _ => 0 };
 
     public static Command Create()
     {
         var init = new Command("init", "Build data/photos/train (crops), data/photos/test (held-out photos) and data/digits from Debian-shipped files; skips parts that exist");
-        foreach (var option in new Option[] { Root, Force, Quick, Colorize, CropSize, Seed }) init.Options.Add(option);
+        foreach (var option in new Option[] { Root, Force, Quick, Colorize, HoldOutPackage, CropSize, Seed }) init.Options.Add(option);
         init.SetGuardedAction((parse, cancel) => Task.FromResult(Init(parse, cancel)));
 
         var command = new Command("data", "Embedded default datasets");
@@ -41,23 +46,32 @@ internal static class DataCommand
             Console.WriteLine($"photos:  {s.TrainCrops} training crops from {s.TrainSources} photos in photos/train, {s.TestImages} held-out photos in photos/test");
         if (!s.AlreadyPresent.Contains("digits"))
             Console.WriteLine($"digits:  {s.Digits} digits in {EmbeddedData.DigitsFile}");
-        if (parse.GetValue(Colorize)) InitColorCorpus(Path.Combine(parse.GetValue(Root)!, "colorize"), parse.GetValue(Force), parse.GetValue(Quick), parse.GetValue(Seed), cancel);
+        if (parse.GetValue(Colorize))
+        {
+            var heldOut = parse.GetValue(HoldOutPackage) ?? [];
+            var name = heldOut.Length == 0 ? "colorize" : "colorize-without-" + string.Join("+", heldOut);
+            InitColorCorpus(Path.Combine(parse.GetValue(Root)!, name), heldOut, parse.GetValue(Force), parse.GetValue(Quick), parse.GetValue(Seed), cancel);
+        }
         Console.WriteLine($"done in {s.Elapsed.TotalSeconds:F1} s: {s.Root}{(s.AlreadyPresent.Count > 0 ? $" (already present: {string.Join(", ", s.AlreadyPresent)})" : "")}");
         return 0;
     }
 
-    private static void InitColorCorpus(string dir, bool force, bool quick, int seed, CancellationToken cancel)
+    private static void InitColorCorpus(string dir, string[] heldOut, bool force, bool quick, int seed, CancellationToken cancel)
     {
         if (File.Exists(Path.Combine(dir, ColorCorpus.ReportFile)) && !force)
         {
             Console.WriteLine($"colorize: already present in {dir} (use --force to rebuild)");
             return;
         }
-        var options = new ColorCorpusOptions { Seed = seed, CropsPerScale = quick ? 1 : new ColorCorpusOptions().CropsPerScale, Log = Console.WriteLine };
+        var options = new ColorCorpusOptions
+        {
+            Seed = seed, CropsPerScale = quick ? 1 : new ColorCorpusOptions().CropsPerScale, HeldOutPackages = heldOut, Log = Console.WriteLine,
+        };
         var summary = ColorCorpus.Build(dir, options, force, cancel);
         Console.WriteLine($"colorize: {summary.TrainCrops} training crops in {dir} ({summary.Elapsed.TotalSeconds:F0} s)");
-        Console.WriteLine($"  {"package",-26} {"train",5} {"val",4} {"test",4} {"crops",6}");
-        foreach (var p in summary.Packages) Console.WriteLine($"  {p.Package,-26} {p.Train,5} {p.Validation,4} {p.Test,4} {p.Crops,6}");
+        Console.WriteLine($"  {"package",-26} {"train",5} {"val",4} {"test",4} {"crops",6}{(heldOut.Length > 0 ? "  out-of-domain" : "")}");
+        foreach (var p in summary.Packages)
+            Console.WriteLine($"  {p.Package,-26} {p.Train,5} {p.Validation,4} {p.Test,4} {p.Crops,6}{(heldOut.Length > 0 ? $"  {p.OutOfDomain,13}" : "")}");
         foreach (var r in summary.Rejections) Console.WriteLine($"  left out {r.Id} ({r.Package}): {r.Reason}");
     }
 }

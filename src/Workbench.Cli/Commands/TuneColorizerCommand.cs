@@ -25,14 +25,15 @@ internal static class TuneColorizerCommand
     private static readonly Option<double[]> ChromaScales = new("--chroma-scales") { Description = "Chroma scales to try (a factor on the decoded ab; above 1 boosts colour)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().ChromaScales };
     private static readonly Option<double[]> Smoothings = new("--smoothings") { Description = "Gaussian σ, in quarter-resolution cells, of the spatial pooling of the ab distribution (0 = none)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().Smoothings };
     private static readonly Option<double[]> PriorCorrections = new("--prior-corrections") { Description = "Prior corrections α to try (0..1; 1 divides the class rebalancing out), e.g. --prior-corrections 0 0.5 1", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().PriorCorrections };
+    private static readonly Option<double[]> Certainties = new("--certainties") { Description = "Certainty exponents κ to try (0 = off; above 0 pulls each pixel's colour towards gray as its ab distribution splits between hues), e.g. --certainties 0 1 2", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => new ColorizeConfig().Certainties };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "Render size to choose the decoding at (the one `colorize` will use)", DefaultValueFactory = _ => 256 };
     private static readonly Option<double> MinShare = new("--min-colorfulness") { Description = "Colourfulness floor, as a share of the originals'", DefaultValueFactory = _ => new ColorizeConfig().MinColorfulnessShare };
 
     public static Command Create()
     {
-        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction) on validation photos and save the tuned weights");
+        var command = new Command("tune-colorizer", "Choose a Zhang colorizer's decoding (temperature, chroma scale, smoothing, prior correction, certainty) on validation photos and save the tuned weights");
         command.Arguments.Add(ModelPath);
-        foreach (var option in new Option[] { Data, With, Train, Temperatures, ChromaScales, Smoothings, PriorCorrections, RenderSize, Out, MinShare }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, With, Train, Temperatures, ChromaScales, Smoothings, PriorCorrections, Certainties, RenderSize, Out, MinShare }) command.Options.Add(option);
         command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse)));
         return command;
     }
@@ -55,9 +56,10 @@ internal static class TuneColorizerCommand
         if (folders.FirstOrDefault(f => !Directory.Exists(f)) is { } missing) throw new UsageException($"no folder '{missing}'");
         var files = ImagesDataset.FromDirsRecursive(folders).Files;
         if (files.Count == 0) throw new UsageException($"no photos in '{string.Join("', '", folders)}'");
-        var grid = new DecodingGrid(parse.GetValue(Temperatures)!, parse.GetValue(ChromaScales)!, parse.GetValue(Smoothings)!, parse.GetValue(PriorCorrections)!, parse.GetValue(MinShare));
+        var grid = new DecodingGrid(parse.GetValue(Temperatures)!, parse.GetValue(ChromaScales)!, parse.GetValue(Smoothings)!, parse.GetValue(PriorCorrections)!, parse.GetValue(MinShare), parse.GetValue(Certainties));
         if (grid.Temperatures.Any(t => t <= 0) || grid.ChromaScales.Any(s => s <= 0) || grid.Smoothings.Any(s => s < 0))
             throw new UsageException("--temperatures and --chroma-scales must be above 0, --smoothings at least 0");
+        if (grid.CertaintyExponents.Any(k => k < 0)) throw new UsageException($"--certainties must be at least 0, got {string.Join(" ", grid.CertaintyExponents)}");
         if (grid.PriorCorrections.Any(a => a is < 0 or > 1)) throw new UsageException($"--prior-corrections must lie in [0, 1], got {string.Join(" ", grid.PriorCorrections)}");
         if (grid.PriorCorrections.Any(a => a > 0) && !zhang.HasClassWeights && Directory.Exists(parse.GetValue(Train)))
         {

@@ -16,6 +16,10 @@ public enum CorpusSplit
     /// <summary>Never trained on. Training never chooses anything on it either; the shipped colorizer's decoding was chosen
     /// on validation and test together and is scored leave-one-photo-out (models/MODEL_CARD.md).</summary>
     Test,
+
+    /// <summary>Every photo of a package left out of training as a whole (<see cref="ColorCorpusOptions.HeldOutPackages"/>):
+    /// photos unlike the training ones, whatever split the catalogue gives them.</summary>
+    OutOfDomain,
 }
 
 /// <summary>A photograph of the colour corpus: where a Debian package ships it and which split it is in.</summary>
@@ -45,6 +49,10 @@ public sealed record ColorCorpusOptions
 
     public int Seed { get; init; }
 
+    /// <summary>Packages left out of training as a whole: all their photos go to <c>out-of-domain/PACKAGE/</c> (the
+    /// leave-package-out protocol, docs/colorization.md). Crops of the other packages are the same as in the full corpus.</summary>
+    public IReadOnlyCollection<string> HeldOutPackages { get; init; } = [];
+
     /// <summary>Where packages that are not installed are fetched and unpacked.</summary>
     public string? PackageCache { get; init; }
 
@@ -58,7 +66,7 @@ public sealed record ColorCorpusSummary(
     long TrainCrops,
     TimeSpan Elapsed)
 {
-    public sealed record PackageCount(string Package, int Train, int Validation, int Test, long Crops);
+    public sealed record PackageCount(string Package, int Train, int Validation, int Test, long Crops, int OutOfDomain = 0);
 
     public sealed record Rejected(string Id, string Package, string Reason);
 }
@@ -79,6 +87,9 @@ public static class ColorCorpus
 {
     public const string DefaultDir = "data/colorize";
     public const string ReportFile = "corpus.json";
+
+    /// <summary>Subfolder of the held-out packages' photos, one folder per package.</summary>
+    public const string OutOfDomainDir = "out-of-domain";
 
     private const string Backgrounds = "/usr/share/backgrounds/";
     private const string Mate = Backgrounds + "mate/nature/";
@@ -204,6 +215,9 @@ public static class ColorCorpus
             throw new IOException($"'{dir}' already holds a corpus ({ReportFile}); use --force to rebuild it");
         CheckSplitIsBySource(catalogue);
         var packages = new DebianPackageFiles(options.PackageCache ?? Path.Combine(Path.GetDirectoryName(dir)!, "packages"), log);
+        var unknown = options.HeldOutPackages.Except(catalogue.Select(p => p.Package)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"no photos of {string.Join(", ", unknown)} in the catalogue (packages: {string.Join(", ", catalogue.Select(p => p.Package).Distinct())})");
+        catalogue = catalogue.Select(p => options.HeldOutPackages.Contains(p.Package) ? p with { Split = CorpusSplit.OutOfDomain } : p).ToList();
 
         var parent = Path.GetDirectoryName(dir)!;
         Directory.CreateDirectory(parent);
@@ -254,6 +268,7 @@ public static class ColorCorpus
             {
                 CorpusSplit.Train => Path.Combine(staged, photo.Id + ".png"),
                 CorpusSplit.Validation => Path.Combine(dir, "validation", photo.Id + ".png"),
+                CorpusSplit.OutOfDomain => Path.Combine(dir, OutOfDomainDir, photo.Package, photo.Id + ".png"),
                 _ => Path.Combine(dir, "test", photo.Id + ".png"),
             };
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -284,10 +299,11 @@ public static class ColorCorpus
             g.Count(a => a.Photo.Split == CorpusSplit.Train),
             g.Count(a => a.Photo.Split == CorpusSplit.Validation),
             g.Count(a => a.Photo.Split == CorpusSplit.Test),
-            g.Sum(a => cropsPerFile.GetValueOrDefault(Path.GetFileName(a.File))))).ToList();
+            g.Sum(a => cropsPerFile.GetValueOrDefault(Path.GetFileName(a.File))),
+            g.Count(a => a.Photo.Split == CorpusSplit.OutOfDomain))).ToList();
         var report = new
         {
-            options = new { options.CropSize, options.CropsPerScale, options.Scales, options.TrainLongSide, options.HeldOutLongSide, options.Seed },
+            options = new { options.CropSize, options.CropsPerScale, options.Scales, options.TrainLongSide, options.HeldOutLongSide, options.Seed, options.HeldOutPackages },
             filter = new { PhotoChecks.MinColorfulness, PhotoChecks.MaxFlatFraction, PhotoChecks.DuplicateBits },
             packages = counts,
             photos = accepted.Select(a => new

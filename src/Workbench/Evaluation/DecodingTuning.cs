@@ -9,7 +9,12 @@ namespace Workbench.Evaluation;
 /// The decoding settings a grid search tries (every combination), and its colourfulness floor: the choice is the
 /// lowest chroma error among decodings whose colourfulness reaches <see cref="MinColorfulnessShare"/> of the originals'.
 /// </summary>
-public sealed record DecodingGrid(double[] Temperatures, double[] ChromaScales, double[] Smoothings, double[] PriorCorrections, double MinColorfulnessShare);
+public sealed record DecodingGrid(double[] Temperatures, double[] ChromaScales, double[] Smoothings, double[] PriorCorrections, double MinColorfulnessShare,
+    double[]? Certainties = null)
+{
+    /// <summary>Certainty exponents κ tried (<see cref="ZhangSpec.Certainty"/>); 0 (off) when none are given.</summary>
+    public double[] CertaintyExponents => Certainties is { Length: > 0 } c ? c : [0.0];
+}
 
 /// <summary>The decoding <see cref="DecodingTuning.Tune"/> chose, and the leave-one-photo-out estimate of the choice (null with one photo).</summary>
 public sealed record DecodingTuning(ZhangDecoding Chosen, DecodingChoice.Estimate? LeaveOneOut)
@@ -32,8 +37,9 @@ public sealed record DecodingTuning(ZhangDecoding Chosen, DecodingChoice.Estimat
             foreach (var smoothing in grid.Smoothings)
                 foreach (var t in grid.Temperatures)
                     foreach (var scale in grid.ChromaScales)
+                    foreach (var kappa in grid.CertaintyExponents)
                     {
-                        var d = new ZhangDecoding(t, scale, smoothing, alpha);
+                        var d = new ZhangDecoding(t, scale, smoothing, alpha, kappa);
                         zhang.SetDecoding(d);
                         var r = ColorizeEvaluation.Run(colorizer, files, new FilmGrayscale(), seed: 1, baselines: reference is null);
                         reference ??= new(r.Scores.Where(s => s.Method == "input").Select(s => s.ChromaError).ToList(), r.OriginalColorfulness);

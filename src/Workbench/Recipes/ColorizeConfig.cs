@@ -127,6 +127,9 @@ public sealed record ColorizeConfig
     /// </summary>
     public double[] PriorCorrections { get; init; } = { 0, 1 };
 
+    /// <summary>Certainty exponents κ tried with each of those (zhang: <see cref="ZhangSpec.Certainty"/>; 0 = off).</summary>
+    public double[] Certainties { get; init; } = { 0 };
+
     /// <summary>The decoding is chosen for the lowest chroma error among those whose colourfulness is at least this share
     /// of the originals' (the chroma error alone would choose gray: colour in the wrong hue costs more than none).</summary>
     public double MinColorfulnessShare { get; init; } = 0.6;
@@ -165,7 +168,7 @@ public sealed record ColorizeConfig
 
     /// <summary>The decoding settings <see cref="DecodingTuning.Tune"/> searches (zhang).</summary>
     [JsonIgnore]
-    public DecodingGrid DecodingGrid => new(Temperatures, ChromaScales, Smoothings, PriorCorrections, MinColorfulnessShare);
+    public DecodingGrid DecodingGrid => new(Temperatures, ChromaScales, Smoothings, PriorCorrections, MinColorfulnessShare, Certainties);
 
     [JsonIgnore]
     public double EffectivePerceptualWeight => PerceptualWeight >= 0 ? PerceptualWeight : VggWeights != "" ? 1.0 : 0.0;

@@ -134,4 +134,40 @@ public sealed class ColorCorpusTests
             Directory.Delete(root, recursive: true);
         }
     }
+    [Fact]
+    public void AHeldOutPackageGoesWholeToOutOfDomainAndLeavesTheOtherPackagesCropsUnchanged()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "wb-corpus-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            CorpusPhoto[] catalogue =
+            [
+                new("chelsea", "test-a", TestImage("chelsea.jpg"), CorpusSplit.Train),
+                new("coffee", "test-b", TestImage("coffee.jpg"), CorpusSplit.Train),
+                new("rocket", "test-b", TestImage("rocket.jpg"), CorpusSplit.Test),
+            ];
+            var options = new ColorCorpusOptions { CropSize = 32, CropsPerScale = 2, Scales = 1, TrainLongSide = 128, HeldOutLongSide = 96, PackageCache = Path.Combine(root, "packages") };
+            ColorCorpus.Build(Path.Combine(root, "all"), options, catalogue: catalogue);
+            var summary = ColorCorpus.Build(Path.Combine(root, "without-b"), options with { HeldOutPackages = ["test-b"] }, catalogue: catalogue);
+
+            Assert.Equal(2, summary.TrainCrops); // chelsea's only
+            var b = Assert.Single(summary.Packages, p => p.Package == "test-b");
+            Assert.Equal((0, 0, 0L, 2), (b.Train, b.Test, b.Crops, b.OutOfDomain));
+            foreach (var id in new[] { "coffee", "rocket" })
+            {
+                using var scope = torch.NewDisposeScope();
+                var photo = ImageIO.Read(Path.Combine(root, "without-b", ColorCorpus.OutOfDomainDir, "test-b", id + ".png"));
+                Assert.Equal(96, Math.Max(photo.size(1), photo.size(2))); // whole, at the held-out size
+            }
+            Assert.False(Directory.Exists(Path.Combine(root, "without-b", "test")));
+            var chelseaCrops = (string dir) => Directory.EnumerateFiles(Path.Combine(root, dir, "train"), "*.png", SearchOption.AllDirectories)
+                .Select(File.ReadAllBytes).Select(Convert.ToHexString).Order(StringComparer.Ordinal).ToList();
+            Assert.Subset(chelseaCrops("all").ToHashSet(), chelseaCrops("without-b").ToHashSet());
+            Assert.Throws<ArgumentException>(() => ColorCorpus.Build(Path.Combine(root, "x"), options with { HeldOutPackages = ["no-such-package"] }, catalogue: catalogue));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

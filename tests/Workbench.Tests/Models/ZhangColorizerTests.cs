@@ -183,6 +183,41 @@ public sealed class ZhangColorizerTests
     }
 
     [Fact]
+    public void TheCertaintyGateKeepsASureHueAndGraysAHueSplitBetweenOpposites()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var colorizer = new ZhangSpec(Width: 4).Build();
+        var bins = colorizer.Bins;
+        var (blue, brown, paleBlue) = (Nearest(bins, 0, -60), Nearest(bins, 20, 60), Nearest(bins, 0, -20));
+        var logits = torch.full(new long[] { 1, bins.Count, 1, 3 }, -30f);
+        logits[0, blue, 0, 0] = torch.tensor(0f);                                              // sure: all blue
+        logits[0, blue, 0, 1] = torch.tensor(0f);                                              // one hue, two saturations
+        logits[0, paleBlue, 0, 1] = torch.tensor(0f);
+        logits[0, blue, 0, 2] = torch.tensor(0f);                                              // blue or brown: a coin toss
+        logits[0, brown, 0, 2] = torch.tensor(0f);
+
+        var agreement = bins.HueAgreement(logits);
+        Assert.InRange(agreement[0, 0, 0, 0].item<float>(), 0.97f, 1f);   // 60 / 61
+        Assert.InRange(agreement[0, 0, 0, 1].item<float>(), 0.97f, 1f);   // spread in saturation only
+        Assert.InRange(agreement[0, 0, 0, 2].item<float>(), 0f, 0.25f);   // |mean| ≈ 10 of E|ab| ≈ 62
+
+        // Gated decoding (κ 2): the sure pixel keeps its boosted colour, the split one goes (nearly) gray.
+        var (plain, gated) = (Decode(colorizer, logits, 0), Decode(colorizer, logits, 2));
+        Assert.InRange(gated[0, 1, 0, 0].item<float>() / plain[0, 1, 0, 0].item<float>(), 0.95f, 1f);
+        Assert.InRange(gated[0, .., 0, 2].abs().max().item<float>(), 0f, 0.07f * plain[0, .., 0, 2].abs().max().item<float>() + 0.5f);
+
+        colorizer.SetDecoding(0.7, 1.7, certainty: 2);
+        using var loaded = SavedAndLoaded(colorizer);
+        Assert.Equal(2, loaded.Spec.Certainty);
+    }
+
+    private static Tensor Decode(ZhangColorizer colorizer, Tensor logits, double certainty)
+    {
+        colorizer.SetDecoding(1.0, 1.5, certainty: certainty);
+        return colorizer.DecodeAb([logits]);
+    }
+
+    [Fact]
     public void PriorCorrectionDividesTheTrainingsClassWeightsOutAndIsSavedWithTheFile()
     {
         using var scope = torch.NewDisposeScope();

@@ -80,6 +80,23 @@ public sealed class AbBins : IDisposable
     }
 
     /// <summary>
+    /// Per cell, how much the distribution softmax(logits) agrees on one hue: |E[ab]| / (E[|ab|] + 1), in [0, 1). Near 1
+    /// when the mass lies on one side of gray (however spread in saturation), near 0 when it is split between opposite
+    /// hues, where the mean is a colour no bin proposed. (N, Q, H, W) → (N, 1, H, W). The + 1 (ab units) keeps cells
+    /// whose mass is all near gray from counting as sure.
+    /// </summary>
+    public Tensor HueAgreement(Tensor logits)
+    {
+        if (logits.dim() != 4 || logits.size(1) != Count) throw new ArgumentException($"expected (N, {Count}, H, W) logits, got [{string.Join(", ", logits.shape)}]", nameof(logits));
+        using var scope = torch.NewDisposeScope();
+        var p = F.softmax(logits.to(ScalarType.Float32), 1);
+        var centers = Centers.to(logits.device);
+        var mean = torch.einsum("nqhw,qc->nchw", p, centers);                                  // (N, 2, H, W)
+        var magnitude = torch.einsum("nqhw,q->nhw", p, centers.pow(2).sum(1).sqrt()).unsqueeze(1); // (N, 1, H, W)
+        return (mean.pow(2).sum(1, keepdim: true).sqrt() / (magnitude + 1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// How often each bin occurs in <paramref name="ab"/> (N, 2, H, W), as a distribution (Q): the empirical prior
     /// that <see cref="RebalanceWeights"/> flattens.
     /// </summary>

@@ -22,8 +22,12 @@ namespace Workbench.Models.Colorization;
 /// <param name="Members">Networks trained separately (other seeds) whose ab distributions are averaged before decoding:
 /// an ensemble. Where they guess a hue they agree on it; where each guesses a different wrong hue, the average spreads
 /// and the annealed mean stays nearer gray.</param>
+/// <param name="Certainty">κ: each pixel's decoded ab is further multiplied by its hue agreement to the power κ
+/// (<see cref="AbBins.HueAgreement"/>: 1 where the distribution's mass points one way, 0 where it is split between
+/// opposite hues); 0: off. A global chroma scale boosts the unsure pixels with the sure ones: a sky split between blue
+/// and brown comes out olive. Gated, it stays near gray while the sure grass and stone keep their boost.</param>
 public sealed record ZhangSpec(int Width = 32, double BinStep = 10, double Temperature = 0.38, double ChromaScale = 1.0, double Smoothing = 0,
-    double PriorCorrection = 0, int Members = 1)
+    double PriorCorrection = 0, int Members = 1, double Certainty = 0)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -128,23 +132,24 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
     public AbBins Bins => bins;
 
     /// <summary>Decode so from now on (the spec, and so a saved file, records it); a null keeps that setting.</summary>
-    public void SetDecoding(double temperature, double? chromaScale = null, double? smoothing = null, double? priorCorrection = null)
+    public void SetDecoding(double temperature, double? chromaScale = null, double? smoothing = null, double? priorCorrection = null, double? certainty = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(temperature, 0);
         if (chromaScale is < 0) throw new ArgumentOutOfRangeException(nameof(chromaScale), chromaScale, "the chroma scale must be >= 0");
         if (smoothing is < 0) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "the smoothing sigma must be >= 0");
         if (priorCorrection is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(priorCorrection), priorCorrection, "the prior correction must be in [0, 1]");
+        if (certainty is < 0) throw new ArgumentOutOfRangeException(nameof(certainty), certainty, "the certainty exponent must be >= 0");
         Spec = Spec with
         {
             Temperature = temperature, ChromaScale = chromaScale ?? Spec.ChromaScale, Smoothing = smoothing ?? Spec.Smoothing,
-            PriorCorrection = priorCorrection ?? Spec.PriorCorrection,
+            PriorCorrection = priorCorrection ?? Spec.PriorCorrection, Certainty = certainty ?? Spec.Certainty,
         };
     }
 
-    public void SetDecoding(ZhangDecoding d) => SetDecoding(d.Temperature, d.ChromaScale, d.Smoothing, d.PriorCorrection);
+    public void SetDecoding(ZhangDecoding d) => SetDecoding(d.Temperature, d.ChromaScale, d.Smoothing, d.PriorCorrection, d.Certainty);
 
     /// <summary>The decoding this colorizer uses now.</summary>
-    public ZhangDecoding Decoding => new(Spec.Temperature, Spec.ChromaScale, Spec.Smoothing, Spec.PriorCorrection);
+    public ZhangDecoding Decoding => new(Spec.Temperature, Spec.ChromaScale, Spec.Smoothing, Spec.PriorCorrection, Spec.Certainty);
 
     /// <summary>
     /// The network's logits (N, Q, h, w) as the decoder reads them: minus α·log w (the prior correction), then each
@@ -172,12 +177,23 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
         return z.MoveToOuterDisposeScope();
     }
 
+    /// <summary>The ab (N, 2, h, w) the decoding reads from each member's logits (N, Q, h, w), at their grid: the
+    /// annealed mean of <see cref="DecodingLogits(IReadOnlyList{Tensor})"/>, times the chroma scale and the certainty gate.</summary>
+    public Tensor DecodeAb(IReadOnlyList<Tensor> logits)
+    {
+        using var scope = torch.NewDisposeScope();
+        var z = DecodingLogits(logits);
+        var ab = bins.AnnealedMean(z, Spec.Temperature) * Spec.ChromaScale;
+        if (Spec.Certainty > 0) ab = ab * bins.HueAgreement(z).pow(Spec.Certainty);
+        return ab.MoveToOuterDisposeScope();
+    }
+
     public override Tensor forward(Tensor x)
     {
         ShapeChecks.Image(x, 3, nameof(ZhangColorizer));
         using var scope = torch.NewDisposeScope();
         var (h, w) = (x.size(2), x.size(3));
-        var ab = bins.AnnealedMean(DecodingLogits(Nets.Select(n => n.call(x)).ToList()), Spec.Temperature) * Spec.ChromaScale; // (N, 2, H/4, W/4)
+        var ab = DecodeAb(Nets.Select(n => n.call(x)).ToList());                                 // (N, 2, H/4, W/4)
         ab = F.interpolate(ab, size: new nn.Size2(h, w), mode: "bilinear", align_corners: false); // (N, 2, H, W)
         var l = ColorSpace.RgbToLab(x).narrow(1, 0, 1);                                      // (N, 1, H, W)
         return ColorSpace.LabToRgb(torch.cat(new[] { l, ab }, 1)).MoveToOuterDisposeScope(); // (N, 3, H, W)
@@ -200,8 +216,8 @@ public sealed class ZhangColorizer : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>How a <see cref="ZhangColorizer"/> turns its distribution into a colour (see <see cref="ZhangSpec"/>).</summary>
-public sealed record ZhangDecoding(double Temperature, double ChromaScale, double Smoothing = 0, double PriorCorrection = 0)
+public sealed record ZhangDecoding(double Temperature, double ChromaScale, double Smoothing = 0, double PriorCorrection = 0, double Certainty = 0)
 {
     public override string ToString() =>
-        FormattableString.Invariant($"T = {Temperature:F2}, chroma × {ChromaScale:F2}, smoothing σ {Smoothing:G3}, prior correction α {PriorCorrection:G3}");
+        FormattableString.Invariant($"T = {Temperature:F2}, chroma × {ChromaScale:F2}, smoothing σ {Smoothing:G3}, prior correction α {PriorCorrection:G3}, certainty κ {Certainty:G3}");
 }
