@@ -45,6 +45,25 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void ColorizeScoresSeveralFoldersAndPutsThemSideBySide()
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var inDomain = Photos(dir.Path);
+        var heldOut = Directory.CreateDirectory(Path.Combine(dir.Path, "out-of-domain")).FullName;
+        File.Copy(Directory.GetFiles(inDomain)[0], Path.Combine(heldOut, "one.png"));
+        var json = Path.Combine(dir.Path, "scores.json");
+        var r = CliProcess.Run("evaluate", "colorize", "--data", inDomain, heldOut, "--render-size", "64", "--json", json);
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("per folder, model vs the unchanged input", r.Stdout);
+        var summary = r.Stdout.Split('\n').Where(l => l.StartsWith(inDomain, StringComparison.Ordinal) || l.StartsWith(heldOut, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, summary.Count);
+        Assert.Matches(@" of 2 ", summary[0]);
+        Assert.Matches(@" of 1 ", summary[1]);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(new[] { inDomain, heldOut }, doc.RootElement.EnumerateArray().Select(e => e.GetProperty("data").GetString()));
+    }
+
+    [Fact]
     public void TuneColorizerChoosesADecodingOnSeveralFoldersForAnEnsembleAndSavesItWithClassWeights()
     {
         using var dir = new CliTestFiles.TempDir();
@@ -61,12 +80,12 @@ public class EvaluateCommandTests
         var more = Directory.CreateDirectory(Path.Combine(dir.Path, "more")).FullName;
         File.Copy(Directory.GetFiles(photos)[0], Path.Combine(more, "third.png"));
         var r = CliProcess.Run("evaluate", "tune-colorizer", shipped, "--ensemble-with", shipped, "--data", photos, more, "--train", photos,
-            "--temperatures", "0.5", "1", "--chroma-scales", "0.7", "1.2", "--smoothings", "4", "--prior-corrections", "0", "1", "--render-size", "64", "--out", tuned);
+            "--temperatures", "0.5", "1", "--chroma-scales", "0.7", "1.2", "--smoothings", "4", "--prior-corrections", "0", "1", "--certainties", "0", "2", "--render-size", "64", "--out", tuned);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         var members = 2 * Models.Colorization.ZhangSpec.FromJson(Inference.ModelFile.ReadInfo(shipped).Architecture).Members; // the shipped file, twice
         Assert.Contains($"ensemble of {members} networks", r.Stdout);
         Assert.Contains("class weights measured on", r.Stdout);
-        Assert.Contains("T = 1.00, chroma × 1.20, smoothing σ 4, prior correction α 1:", r.Stdout); // the grid asked for was tried
+        Assert.Contains("T = 1.00, chroma × 1.20, smoothing σ 4, prior correction α 1, certainty κ 2:", r.Stdout); // the grid asked for was tried
         Assert.Contains("on 3 validation photos", r.Stdout);                                         // both folders
         Assert.Contains("leave-one-photo-out estimate of this choice: chroma error", r.Stdout);
         Assert.Contains($"wrote {tuned}", r.Stdout);
