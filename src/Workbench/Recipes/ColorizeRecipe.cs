@@ -98,8 +98,9 @@ public static class ColorizeRecipe
         var zhang = generator as ZhangColorizer;
         var step = BuildStep(c, run, zhang?.Net ?? generator, zhang, files); // zhang trains its logits; decoding has no weights
 
-        var validationFiles = c.Validation != "" && Directory.Exists(c.Validation)
-            ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files.Take(c.ValidationImages).ToList() : new List<string>();
+        // All validation photos choose the decoding after training; the first few are scored during it.
+        var validationPhotos = c.Validation != "" && Directory.Exists(c.Validation) ? ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files : [];
+        var validationFiles = validationPhotos.Take(c.ValidationImages).ToList();
         ColorizeEvaluationResult? lastValidation = null;
         IReadOnlyDictionary<string, double> Validate(TrainingState state)
         {
@@ -125,8 +126,8 @@ public static class ColorizeRecipe
         var architecture = spec;
         if (zhang is not null && !state.Diverged && !cancel.IsCancellationRequested && run.IsMain)
         {
-            if (Directory.Exists(c.Validation) && ImagesDataset.FromDirsRecursive(new[] { c.Validation }).Files is { Count: > 0 } photos)
-                zhang.SetDecoding(DecodingTuning.Tune(zhang, photos, c.DecodingGrid, device, run.Log).Chosen);
+            if (validationPhotos.Count > 0)
+                zhang.SetDecoding(DecodingTuning.Tune(zhang, validationPhotos, c.DecodingGrid, device, run.Log).Chosen);
             architecture = zhang.Spec.ToJson();
         }
         var weights = Path.Combine(run.Directory, "generator.safetensors");
