@@ -32,7 +32,7 @@ internal sealed class CellOutput : ICellSink, IDisposable
         this.session = session;
         this.allowStdin = allowStdin;
         this.cancel = cancel;
-        this.timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+        timer = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
 
     public void WriteStream(string name, string text)
@@ -70,10 +70,10 @@ internal sealed class CellOutput : ICellSink, IDisposable
 
     public string ReadInput(string prompt, bool password)
     {
-        if (!this.allowStdin) throw new InvalidOperationException("this front end does not accept input (allow_stdin is false)");
+        if (!allowStdin) throw new InvalidOperationException("this front end does not accept input (allow_stdin is false)");
         Flush();
-        var request = Message.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, this.session, this.request, this.request.Identities);
-        return this.transport.RequestInput(request, this.cancel);
+        var request = Message.Create("input_request", new JsonObject { ["prompt"] = prompt, ["password"] = password }, session, this.request, this.request.Identities);
+        return transport.RequestInput(request, cancel);
     }
 
     /// <summary>Sends any buffered console text now.</summary>
@@ -88,7 +88,7 @@ internal sealed class CellOutput : ICellSink, IDisposable
         lock (gate)
         {
             FlushLocked();
-            this.transport.Send(KernelChannel.IOPub, Message.Create(msgType, content, this.session, this.request));
+            transport.Send(KernelChannel.IOPub, Message.Create(msgType, content, session, request));
         }
     }
 
@@ -117,13 +117,13 @@ internal sealed class CellOutput : ICellSink, IDisposable
             closed = true;
             FlushLocked();
         }
-        this.timer.Dispose();
+        timer.Dispose();
     }
 
     private void FlushLocked()
     {
         foreach (var (name, text) in pending)
-            this.transport.Send(KernelChannel.IOPub, Message.Create("stream", new JsonObject { ["name"] = name, ["text"] = text.ToString() }, this.session, this.request));
+            transport.Send(KernelChannel.IOPub, Message.Create("stream", new JsonObject { ["name"] = name, ["text"] = text.ToString() }, session, request));
         pending.Clear();
     }
 }

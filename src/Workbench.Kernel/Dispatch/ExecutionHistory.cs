@@ -14,7 +14,7 @@ internal sealed class ExecutionHistory
 
     public void Add(int line, string input, string? output)
     {
-        lock (gate) this.entries.Add((line, input, output));
+        lock (gate) entries.Add((line, input, output));
     }
 
     public JsonArray Query(JsonObject request)

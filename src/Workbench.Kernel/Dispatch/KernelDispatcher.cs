@@ -27,7 +27,7 @@ public sealed class KernelDispatcher
         this.transport = transport;
         this.interpreter = interpreter;
         this.log = log ?? KernelLog.Silent;
-        this.handlers = new Dictionary<string, Action<KernelChannel, Message>>
+        handlers = new Dictionary<string, Action<KernelChannel, Message>>
         {
             ["kernel_info_request"] = KernelInfo,
             ["execute_request"] = Execute,
@@ -52,7 +52,7 @@ public sealed class KernelDispatcher
     /// <summary>Raised after a shutdown_reply went out; the argument says whether the client restarts the kernel.</summary>
     public event Action<bool>? ShutdownRequested;
 
-    public IReadOnlyCollection<string> MessageTypes => this.handlers.Keys;
+    public IReadOnlyCollection<string> MessageTypes => handlers.Keys;
 
     /// <summary>Handles one request: busy, the handler (errors logged, never thrown), idle.</summary>
     public void Dispatch(KernelChannel channel, Message request)
@@ -60,12 +60,12 @@ public sealed class KernelDispatcher
         PublishStatus("busy", request);
         try
         {
-            if (this.handlers.TryGetValue(request.MsgType, out var handler)) handler(channel, request);
-            else this.log.Warn($"unsupported message type '{request.MsgType}' on {channel} ignored");
+            if (handlers.TryGetValue(request.MsgType, out var handler)) handler(channel, request);
+            else log.Warn($"unsupported message type '{request.MsgType}' on {channel} ignored");
         }
         catch (Exception e)
         {
-            this.log.Error($"handler for {request.MsgType} failed: {e}");
+            log.Error($"handler for {request.MsgType} failed: {e}");
         }
         finally
         {
@@ -92,7 +92,7 @@ public sealed class KernelDispatcher
             return;
         }
         PublishStatus("busy", request);
-        this.log.Info($"execute_request {request.MsgId} aborted after an error");
+        log.Info($"execute_request {request.MsgId} aborted after an error");
         Reply(channel, request, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount });
         PublishStatus("idle", request);
     }
@@ -100,13 +100,13 @@ public sealed class KernelDispatcher
     public void EndAbort() => AbortingQueuedExecutes = false;
 
     /// <summary>The first iopub message of a kernel: "starting".</summary>
-    public void PublishStarting() => this.transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
+    public void PublishStarting() => transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = "starting" }, Session));
 
     private void PublishStatus(string state, Message parent) =>
-        this.transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = state }, Session, parent));
+        transport.Send(KernelChannel.IOPub, Message.Create("status", new JsonObject { ["execution_state"] = state }, Session, parent));
 
     private void Reply(KernelChannel channel, Message request, string msgType, JsonObject content) =>
-        this.transport.Send(channel, Message.Create(msgType, content, Session, request, request.Identities));
+        transport.Send(channel, Message.Create(msgType, content, Session, request, request.Identities));
 
     private void KernelInfo(KernelChannel channel, Message request)
     {
@@ -120,13 +120,13 @@ public sealed class KernelDispatcher
             ["language_info"] = new JsonObject
             {
                 ["name"] = "csharp",
-                ["version"] = this.interpreter.LanguageVersion,
+                ["version"] = interpreter.LanguageVersion,
                 ["mimetype"] = "text/x-csharp",
                 ["file_extension"] = ".cs",
                 ["pygments_lexer"] = "csharp",
                 ["codemirror_mode"] = "text/x-csharp",
             },
-            ["banner"] = $"Workbench C# kernel (C# {this.interpreter.LanguageVersion}, .NET {Environment.Version}): Roslyn scripting with the Workbench libraries loaded",
+            ["banner"] = $"Workbench C# kernel (C# {interpreter.LanguageVersion}, .NET {Environment.Version}): Roslyn scripting with the Workbench libraries loaded",
             ["help_links"] = new JsonArray(),
         });
     }
@@ -138,17 +138,17 @@ public sealed class KernelDispatcher
         var storeHistory = request.Get("store_history", !silent);
         if (storeHistory) executionCount++;
         var count = executionCount;
-        if (!silent) this.transport.Send(KernelChannel.IOPub, Message.Create("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, Session, request));
+        if (!silent) transport.Send(KernelChannel.IOPub, Message.Create("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, Session, request));
 
         executionCancel = new CancellationTokenSource();
-        var output = new CellOutput(this.transport, request, Session, request.Get("allow_stdin", true), executionCancel.Token);
+        var output = new CellOutput(transport, request, Session, request.Get("allow_stdin", true), executionCancel.Token);
         string? resultText = null;
         JsonObject reply;
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var outcome = this.interpreter.Execute(code, count, output);
-            this.log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
+            var outcome = interpreter.Execute(code, count, output);
+            log.Info($"cell {count}: {(outcome.Error is null ? "ok" : outcome.Error.Name)} in {clock.ElapsedMilliseconds} ms");
             if (outcome.HasValue && !silent && outcome.Error is null)
                 outcome = PublishResult(output, outcome.Value, count, out resultText);
             reply = outcome.Error is { } error
@@ -159,7 +159,7 @@ public sealed class KernelDispatcher
         {
             output.Dispose();
         }
-        if (storeHistory) this.history.Add(count, code, resultText);
+        if (storeHistory) history.Add(count, code, resultText);
         if ((string?)reply["status"] == "error" && request.Get("stop_on_error", true))
         {
             FailedAt = DateTimeOffset.UtcNow;
@@ -197,7 +197,7 @@ public sealed class KernelDispatcher
         if (request.Content["user_expressions"] is not JsonObject expressions) return results;
         foreach (var (name, node) in expressions)
         {
-            var outcome = this.interpreter.Evaluate((string?)node ?? "");
+            var outcome = interpreter.Evaluate((string?)node ?? "");
             results[name] = outcome.Error is { } e
                 ? new JsonObject { ["status"] = "error", ["ename"] = e.Name, ["evalue"] = e.Value, ["traceback"] = new JsonArray(e.Traceback.Select(l => (JsonNode)JsonValue.Create(l)!).ToArray()) }
                 : new JsonObject { ["status"] = "ok", ["data"] = CellOutput.ToData(Formatter.ToMimeBundle(outcome.Value)), ["metadata"] = new JsonObject() };
@@ -207,7 +207,7 @@ public sealed class KernelDispatcher
 
     private void IsComplete(KernelChannel channel, Message request)
     {
-        var result = this.interpreter.IsComplete(request.Get("code", ""));
+        var result = interpreter.IsComplete(request.Get("code", ""));
         var content = new JsonObject { ["status"] = result.Status };
         if (result.Status == "incomplete") content["indent"] = result.Indent;
         Reply(channel, request, "is_complete_reply", content);
@@ -217,7 +217,7 @@ public sealed class KernelDispatcher
     {
         var code = request.Get("code", "");
         var cursor = TextPositions.CodePointsToUtf16(code, request.Get("cursor_pos", code.Length));
-        var result = this.interpreter.Complete(code, cursor);
+        var result = interpreter.Complete(code, cursor);
         Reply(channel, request, "complete_reply", new JsonObject
         {
             ["status"] = "ok",
@@ -239,7 +239,7 @@ public sealed class KernelDispatcher
     {
         var code = request.Get("code", "");
         var cursor = TextPositions.CodePointsToUtf16(code, request.Get("cursor_pos", code.Length));
-        var result = this.interpreter.Inspect(code, cursor, request.Get("detail_level", 0));
+        var result = interpreter.Inspect(code, cursor, request.Get("detail_level", 0));
         Reply(channel, request, "inspect_reply", new JsonObject
         {
             ["status"] = "ok",
@@ -250,29 +250,29 @@ public sealed class KernelDispatcher
     }
 
     private void History(KernelChannel channel, Message request) =>
-        Reply(channel, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = this.history.Query(request.Content) });
+        Reply(channel, request, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = history.Query(request.Content) });
 
     private void CommInfo(KernelChannel channel, Message request) =>
         Reply(channel, request, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() });
 
     // No comm targets are registered: per the protocol, answer an open with a close.
     private void CommOpen(KernelChannel channel, Message request) =>
-        this.transport.Send(KernelChannel.IOPub, Message.Create("comm_close", new JsonObject { ["comm_id"] = request.Get("comm_id", ""), ["data"] = new JsonObject() }, Session, request));
+        transport.Send(KernelChannel.IOPub, Message.Create("comm_close", new JsonObject { ["comm_id"] = request.Get("comm_id", ""), ["data"] = new JsonObject() }, Session, request));
 
     private void Interrupt(KernelChannel channel, Message request)
     {
-        this.log.Info("interrupt requested");
+        log.Info("interrupt requested");
         executionCancel.Cancel();
-        this.interpreter.Interrupt();
+        interpreter.Interrupt();
         Reply(channel, request, "interrupt_reply", new JsonObject { ["status"] = "ok" });
     }
 
     private void Shutdown(KernelChannel channel, Message request)
     {
         var restart = request.Get("restart", false);
-        this.log.Info($"shutdown requested (restart: {restart})");
+        log.Info($"shutdown requested (restart: {restart})");
         executionCancel.Cancel();
-        this.interpreter.Interrupt();
+        interpreter.Interrupt();
         Reply(channel, request, "shutdown_reply", new JsonObject { ["status"] = "ok", ["restart"] = restart });
         ShutdownRequested?.Invoke(restart);
     }

@@ -14,11 +14,11 @@ internal sealed class CellThread : IDisposable
 
     public CellThread()
     {
-        this.thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "cell" };
-        this.thread.Start();
+        thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "cell" };
+        thread.Start();
     }
 
-    public bool IsCurrent => Thread.CurrentThread == this.thread;
+    public bool IsCurrent => Thread.CurrentThread == thread;
 
     /// <summary>Runs <paramref name="work"/> on the cell thread and waits for it.</summary>
     public T Run<T>(Func<T> work)
@@ -39,7 +39,7 @@ internal sealed class CellThread : IDisposable
     /// <summary>Wakes the thread if it is blocked in Sleep/Wait/Join (an interrupt of a sleeping cell).</summary>
     public void WakeIfBlocked()
     {
-        if ((this.thread.ThreadState & ThreadState.WaitSleepJoin) != 0) this.thread.Interrupt();
+        if ((thread.ThreadState & ThreadState.WaitSleepJoin) != 0) thread.Interrupt();
     }
 
     /// <summary>Drops a Thread.Interrupt that arrived after the cell it was meant for had already finished.</summary>
@@ -70,5 +70,5 @@ internal sealed class CellThread : IDisposable
         }
     }
 
-    public void Dispose() => this.work.CompleteAdding();
+    public void Dispose() => work.CompleteAdding();
 }

@@ -25,7 +25,7 @@ public sealed partial class RoslynInterpreter
             }
 
         var clock = Stopwatch.StartNew();
-        foreach (var source in cell.Sources) this.packages.AddSource(source);
+        foreach (var source in cell.Sources) packages.AddSource(source);
         if (cell.Packages.Count > 0 && RestorePackages(cell.Packages) is { } failed) return failed;
 
         foreach (var magic in cell.Magics)
@@ -34,8 +34,8 @@ public sealed partial class RoslynInterpreter
             {
                 case "lsmagic": Notebook.Display(new MimeContent(MimeTypes.Html, MagicCommands.LsMagicHtml())); break;
                 case "about": Notebook.Display(MagicCommands.AboutText(LanguageVersion)); break;
-                case "who": Notebook.Display(MagicCommands.WhoText(this.state)); break;
-                case "whos": Notebook.Display(MagicCommands.WhosTable(this.state)); break;
+                case "who": Notebook.Display(MagicCommands.WhoText(state)); break;
+                case "whos": Notebook.Display(MagicCommands.WhosTable(state)); break;
             }
         }
 
@@ -94,9 +94,9 @@ public sealed partial class RoslynInterpreter
         PackageLoad load;
         try
         {
-            if (!this.packages.IsCached(requests))
+            if (!packages.IsCached(requests))
                 progress = Notebook.Display(Html($"<div><strong>Restoring packages</strong>: {WebUtility.HtmlEncode(listed)} ...</div>", $"Restoring packages: {listed} ..."));
-            load = this.packages.Add(requests);
+            load = packages.Add(requests);
         }
         catch (PackageRestoreException e)
         {

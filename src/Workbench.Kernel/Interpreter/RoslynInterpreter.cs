@@ -54,10 +54,10 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         if (preload is not null) assemblies.AddRange(preload);
         Options = CreateOptions(assemblies);
         // The cell's world: Console and display() go to whichever cell runs (or ran last, for background threads).
-        Console.SetOut(new SinkWriter(() => this.sink, "stdout", Console.Out));
-        Console.SetError(new SinkWriter(() => this.sink, "stderr", Console.Error));
-        Console.SetIn(new SinkReader(() => this.sink, Console.In));
-        Notebook.Publisher = new SinkPublisher(() => this.sink);
+        Console.SetOut(new SinkWriter(() => sink, "stdout", Console.Out));
+        Console.SetError(new SinkWriter(() => sink, "stderr", Console.Error));
+        Console.SetIn(new SinkReader(() => sink, Console.In));
+        Notebook.Publisher = new SinkPublisher(() => sink);
         // Library training loops are not rewritten like cell code; the trainer polls this between steps.
         Workbench.Training.HostInterrupt.Requested = static () => Interruption.IsRequested;
     }
@@ -77,10 +77,10 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         running = true;
         try
         {
-            return this.thread.Run(() =>
+            return thread.Run(() =>
             {
                 CellThread.ClearPendingInterrupt();
-                this.sink = output;
+                sink = output;
                 return Run(code, CellName(executionCount));
             });
         }
@@ -91,7 +91,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
         }
     }
 
-    public ExecutionOutcome Evaluate(string expression) => this.thread.Run(() =>
+    public ExecutionOutcome Evaluate(string expression) => thread.Run(() =>
     {
         try
         {
@@ -111,7 +111,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
     {
         if (!running) return;
         Interruption.Request();
-        this.thread.WakeIfBlocked();
+        thread.WakeIfBlocked();
     }
 
     public CompletenessResult IsComplete(string code)
@@ -132,7 +132,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
     /// Compiles and runs a throwaway submission on the cell thread so that Roslyn is loaded and jitted before
     /// the first cell arrives (a kernel usually waits for its user anyway). Does not touch the cell state.
     /// </summary>
-    public void WarmUpInBackground() => this.thread.Post(() =>
+    public void WarmUpInBackground() => thread.Post(() =>
     {
         try
         {
@@ -147,7 +147,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 #pragma warning restore CA1031
     });
 
-    public void Dispose() => this.thread.Dispose();
+    public void Dispose() => thread.Dispose();
 
     private ExecutionOutcome Run(string code, string cellName)
     {
@@ -191,7 +191,7 @@ public sealed partial class RoslynInterpreter : IInterpreter, IDisposable
 
     /// <summary>The submission that follows the cells run so far (not run itself).</summary>
     internal Script<object> Continue(string code, ScriptOptions options) =>
-        this.state is null ? CSharpScript.Create<object>(code, options, typeof(KernelGlobals)) : this.state.Script.ContinueWith<object>(code, options);
+        state is null ? CSharpScript.Create<object>(code, options, typeof(KernelGlobals)) : state.Script.ContinueWith<object>(code, options);
 
     private (SemanticModel Model, SyntaxTree Tree) Analyze(string code)
     {

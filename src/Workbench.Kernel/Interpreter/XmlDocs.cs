@@ -14,7 +14,7 @@ internal sealed class XmlDocs(params string[] paths) : DocumentationProvider
     private readonly Lazy<Dictionary<string, string>> members = new(() => Load(paths));
 
     protected override string? GetDocumentationForSymbol(string documentationMemberID, CultureInfo preferredCulture, CancellationToken cancellationToken = default) =>
-        this.members.Value.TryGetValue(documentationMemberID, out var xml) ? xml : null;
+        members.Value.TryGetValue(documentationMemberID, out var xml) ? xml : null;
 
     public override bool Equals(object? obj) => obj is XmlDocs other && other.Path == Path;
 

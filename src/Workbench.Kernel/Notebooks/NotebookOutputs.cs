@@ -23,7 +23,7 @@ internal sealed class NotebookOutputs : ICellSink
         lock (gate)
         {
             outputs.Clear();
-            this.cell = outputs;
+            cell = outputs;
             clearPending = false;
         }
     }
@@ -33,10 +33,10 @@ internal sealed class NotebookOutputs : ICellSink
         lock (gate)
         {
             ClearIfPending();
-            if (this.cell.Count > 0 && this.cell[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
+            if (cell.Count > 0 && cell[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
                 last["text"] = (string?)last["text"] + text;
             else
-                this.cell.Add(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
+                cell.Add(new JsonObject { ["output_type"] = "stream", ["name"] = name, ["text"] = text });
         }
     }
 
@@ -52,7 +52,7 @@ internal sealed class NotebookOutputs : ICellSink
             }
             ClearIfPending();
             var display = new JsonObject { ["output_type"] = "display_data", ["data"] = CellOutput.ToData(bundle), ["metadata"] = new JsonObject() };
-            this.cell.Add(display);
+            cell.Add(display);
             if (!displays.TryGetValue(displayId, out var list)) displays[displayId] = list = new List<JsonObject>();
             list.Add(display);
         }
@@ -63,7 +63,7 @@ internal sealed class NotebookOutputs : ICellSink
         lock (gate)
         {
             if (wait) clearPending = true;
-            else this.cell.Clear();
+            else cell.Clear();
         }
     }
 
@@ -75,14 +75,14 @@ internal sealed class NotebookOutputs : ICellSink
         lock (gate)
         {
             ClearIfPending();
-            this.cell.Add(output);
+            cell.Add(output);
         }
     }
 
     private void ClearIfPending()
     {
         if (!clearPending) return;
-        this.cell.Clear();
+        cell.Clear();
         clearPending = false;
     }
 }

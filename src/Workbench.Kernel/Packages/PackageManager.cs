@@ -47,7 +47,7 @@ public sealed class PackageManager
     public bool IsCached(IReadOnlyList<PackageRequest> requests)
     {
         var pending = Pending(requests.Select(r => PackageAliases.Resolve(r).Request).ToList());
-        return pending.Count == 0 || this.restore.IsCached(this.requested.Concat(pending).ToList(), sources);
+        return pending.Count == 0 || restore.IsCached(requested.Concat(pending).ToList(), sources);
     }
 
     /// <summary>Restores <paramref name="requests"/> with the session's earlier ones and says what to reference.</summary>
@@ -62,9 +62,9 @@ public sealed class PackageManager
             wanted.Add(request);
         }
         var pending = Pending(wanted);
-        var all = this.requested.Concat(pending).ToList();
-        var resolved = all.Count == 0 ? Array.Empty<ResolvedPackage>() : this.restore.Restore(all, sources);
-        this.requested.AddRange(pending);
+        var all = requested.Concat(pending).ToList();
+        var resolved = all.Count == 0 ? Array.Empty<ResolvedPackage>() : restore.Restore(all, sources);
+        requested.AddRange(pending);
 
         var references = new List<string>();
         foreach (var package in resolved)
@@ -73,7 +73,7 @@ public sealed class PackageManager
             foreach (var path in package.Assemblies)
             {
                 var name = Path.GetFileNameWithoutExtension(path);
-                if (this.kernelAssemblies.TryGetValue(name, out var own))
+                if (kernelAssemblies.TryGetValue(name, out var own))
                 {
                     // Compiled against the copy the process already runs, so that its types are the kernel's types.
                     if (!assemblyPaths.TryAdd(name, own)) continue;
@@ -97,7 +97,7 @@ public sealed class PackageManager
         var pending = new List<PackageRequest>();
         foreach (var request in wanted)
         {
-            var earlier = this.requested.Concat(pending).FirstOrDefault(r => string.Equals(r.Name, request.Name, StringComparison.OrdinalIgnoreCase));
+            var earlier = requested.Concat(pending).FirstOrDefault(r => string.Equals(r.Name, request.Name, StringComparison.OrdinalIgnoreCase));
             if (earlier is null)
             {
                 pending.Add(request);
@@ -127,7 +127,7 @@ public sealed class PackageManager
         if (resolvingInstalled) return;
         resolvingInstalled = true;
         AssemblyLoadContext.Default.Resolving += (context, name) =>
-            name.Name is { } simple && assemblyPaths.TryGetValue(simple, out var path) && !this.kernelAssemblies.ContainsKey(simple)
+            name.Name is { } simple && assemblyPaths.TryGetValue(simple, out var path) && !kernelAssemblies.ContainsKey(simple)
                 ? context.LoadFromAssemblyPath(path)
                 : null;
     }

@@ -13,12 +13,12 @@ public sealed class MessageSigner
 
     public MessageSigner(string key) => this.key = Encoding.UTF8.GetBytes(key);
 
-    public bool Enabled => this.key.Length > 0;
+    public bool Enabled => key.Length > 0;
 
     public string Sign(byte[] header, byte[] parentHeader, byte[] metadata, byte[] content)
     {
         if (!Enabled) return "";
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, this.key);
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         hmac.AppendData(header);
         hmac.AppendData(parentHeader);
         hmac.AppendData(metadata);

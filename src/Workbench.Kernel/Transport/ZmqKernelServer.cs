@@ -29,11 +29,11 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
         this.log = log;
         codec = new WireCodec(new MessageSigner(info.Key));
         if (!codec.Signer.Enabled) log.Warn("the connection file has no key: message signatures are not checked");
-        this.sockets[KernelChannel.Shell] = Bind(ZmqNative.ROUTER, info.ShellPort);
-        this.sockets[KernelChannel.Control] = Bind(ZmqNative.ROUTER, info.ControlPort);
-        this.sockets[KernelChannel.Stdin] = Bind(ZmqNative.ROUTER, info.StdinPort);
-        this.sockets[KernelChannel.IOPub] = Bind(ZmqNative.PUB, info.IopubPort);
-        this.heartbeat = Bind(ZmqNative.REP, info.HeartbeatPort);
+        sockets[KernelChannel.Shell] = Bind(ZmqNative.ROUTER, info.ShellPort);
+        sockets[KernelChannel.Control] = Bind(ZmqNative.ROUTER, info.ControlPort);
+        sockets[KernelChannel.Stdin] = Bind(ZmqNative.ROUTER, info.StdinPort);
+        sockets[KernelChannel.IOPub] = Bind(ZmqNative.PUB, info.IopubPort);
+        heartbeat = Bind(ZmqNative.REP, info.HeartbeatPort);
     }
 
     /// <summary>Serves until <see cref="Stop"/>; returns once the receiving threads have ended (or stopped answering).</summary>
@@ -47,8 +47,8 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
         };
         foreach (var t in threads) t.Start();
         dispatcher.PublishStarting();
-        this.log.Info($"listening on {this.info.Ip} (shell {this.info.ShellPort}, iopub {this.info.IopubPort}, control {this.info.ControlPort}, stdin {this.info.StdinPort}, hb {this.info.HeartbeatPort})");
-        this.stopped.Wait();
+        log.Info($"listening on {info.Ip} (shell {info.ShellPort}, iopub {info.IopubPort}, control {info.ControlPort}, stdin {info.StdinPort}, hb {info.HeartbeatPort})");
+        stopped.Wait();
         // A shell thread stuck in a cell that ignores the interrupt cannot be joined: the process exits anyway.
         foreach (var t in threads) t.Join(TimeSpan.FromSeconds(2));
     }
@@ -56,7 +56,7 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
     public void Stop()
     {
         stopping = true;
-        this.stopped.Set();
+        stopped.Set();
     }
 
     public void Send(KernelChannel channel, Message message)
@@ -67,14 +67,14 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
             var topic = Encoding.UTF8.GetBytes($"kernel.{message.Header["session"]}.{message.MsgType}");
             message = new Message(message.Header, message.ParentHeader, message.Metadata, message.Content, new[] { topic }, message.Buffers);
         }
-        var socket = this.sockets[channel];
+        var socket = sockets[channel];
         var frames = codec.Encode(message);
         lock (socket) socket.Send(frames);
     }
 
     public string RequestInput(Message inputRequest, CancellationToken cancel)
     {
-        var socket = this.sockets[KernelChannel.Stdin];
+        var socket = sockets[KernelChannel.Stdin];
         lock (socket)
         {
             socket.Send(codec.Encode(inputRequest));
@@ -84,30 +84,30 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
                 if (stopping) throw new OperationCanceledException("the kernel is shutting down");
                 if (socket.TryReceive(PollMs) is not { } frames) continue;
                 var reply = codec.Decode(frames, out var error);
-                if (reply is null) { this.log.Warn("stdin: " + error); continue; }
+                if (reply is null) { log.Warn("stdin: " + error); continue; }
                 if (reply.MsgType == "input_reply") return reply.Get("value", "");
-                this.log.Warn($"stdin: unexpected {reply.MsgType} ignored");
+                log.Warn($"stdin: unexpected {reply.MsgType} ignored");
             }
         }
     }
 
     public void Dispose()
     {
-        foreach (var s in this.sockets.Values) s.Dispose();
-        this.heartbeat.Dispose();
+        foreach (var s in sockets.Values) s.Dispose();
+        heartbeat.Dispose();
         context.Dispose();
     }
 
     private ZmqSocket Bind(int type, int port)
     {
         var socket = context.Socket(type);
-        socket.Bind(this.info.Endpoint(port));
+        socket.Bind(info.Endpoint(port));
         return socket;
     }
 
     private void Receive(KernelChannel channel, KernelDispatcher dispatcher)
     {
-        var socket = this.sockets[channel];
+        var socket = sockets[channel];
         while (!stopping)
         {
             List<byte[]>? frames;
@@ -116,7 +116,7 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
             var message = codec.Decode(frames, out var error);
             if (message is null)
             {
-                this.log.Warn($"{channel}: {error}; ignored");
+                log.Warn($"{channel}: {error}; ignored");
                 continue;
             }
             dispatcher.Dispatch(channel, message);
@@ -138,7 +138,7 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
             if (frames is null) break;
             if (codec.Decode(frames, out var error) is not { } queued)
             {
-                this.log.Warn($"{channel}: {error}; ignored");
+                log.Warn($"{channel}: {error}; ignored");
                 continue;
             }
             if (queued.MsgType == "execute_request" && SentBefore(queued, dispatcher.FailedAt))
@@ -158,6 +158,6 @@ public sealed class ZmqKernelServer : IKernelTransport, IDisposable
     private void Heartbeat()
     {
         while (!stopping)
-            if (this.heartbeat.TryReceive(PollMs) is { } frames) this.heartbeat.Send(frames);
+            if (heartbeat.TryReceive(PollMs) is { } frames) heartbeat.Send(frames);
     }
 }
