@@ -16,6 +16,18 @@ public class TensorTests
     }
 
     [Fact]
+    public void CopyToFillsASpanInRowMajorOrderFromAnyLayout()
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.arange(6, dtype: ScalarType.UInt8).view(2, 3);
+        var destination = new byte[6];
+        t.t().CopyTo<byte>(destination); // a transposed view: copied as its own (3, 2) row-major order
+        Assert.Equal(new byte[] { 0, 3, 1, 4, 2, 5 }, destination);
+        Assert.Throws<ArgumentException>(() => t.CopyTo<byte>(new byte[5]));
+        Assert.Throws<InvalidOperationException>(() => t.CopyTo<float>(new float[6]));
+    }
+
+    [Fact]
     public void EqualityOperatorsCompareElementsAsPyTorchDoes()
     {
         // `a == b` once compiled as a reference comparison: false for two tensors holding the same values.

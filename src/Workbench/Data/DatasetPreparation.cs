@@ -5,9 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 
 using Workbench.Data.Degradations;
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
@@ -130,8 +129,6 @@ public sealed record PrepareSummary
 public static class DatasetPreparation
 {
     public const string ManifestName = "prepare-manifest.jsonl";
-
-    private const int InterArea = 3; // cv::INTER_AREA
 
     /// <summary>Cuts every image under <paramref name="inputDir"/> (recursively) into crops in <paramref name="outputDir"/>.</summary>
     public static PrepareSummary Run(string inputDir, string outputDir, PrepareOptions? options = null, IProgress<PrepareProgress>? progress = null, CancellationToken cancel = default)
@@ -299,17 +296,28 @@ public static class DatasetPreparation
 
         // Errors from here on (disk full, permissions) are about the output, not the photo: they stop the job.
         var first = saver.Reserve(boxes.Count);
-        var scaled = image;
-        for (var i = 0; i < boxes.Count; i++)
+        PixelMemory? pixels = null;
+        var scaledWidth = w;
+        try
         {
-            var box = boxes[i];
-            if (i == 0 || box.Scale != boxes[i - 1].Scale)
+            for (var i = 0; i < boxes.Count; i++)
             {
-                cancel.ThrowIfCancellationRequested();
-                var (sw, sh) = ScaledSize(w, h, box.Scale);
-                scaled = box.Scale == 0 ? image : ResizeRgb8(image, sh, sw, options.ScaleKernel);
+                var box = boxes[i];
+                if (i == 0 || box.Scale != boxes[i - 1].Scale)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var (sw, sh) = ScaledSize(w, h, box.Scale);
+                    var scaled = box.Scale == 0 ? image : ResizeRgb8(image, sh, sw, options.ScaleKernel);
+                    pixels?.Dispose();
+                    pixels = PixelMemory.CopyOf<byte>(scaled); // once per scale; every crop of it reads from here
+                    scaledWidth = (int)scaled.size(1);
+                }
+                saver.SaveEncoded(first + i, EncodeCrop(pixels!.AsSpan<byte>(), scaledWidth, box.Box, options));
             }
-            saver.SaveEncoded(first + i, EncodeCrop(scaled, box.Box, options));
+        }
+        finally
+        {
+            pixels?.Dispose();
         }
         return new SourceResult(Outcome.Cropped, null, w, h, first, boxes.Count);
     }
@@ -336,12 +344,9 @@ public static class DatasetPreparation
             Tensor hwc;
             try
             {
-                unsafe
-                {
-                    fixed (byte* p = bytes) hwc = new Tensor(wb_image_decode(p, bytes.Length));
-                }
+                hwc = ImageCodec.Decode(bytes);
             }
-            catch (TorchException e)
+            catch (ImagingException e)
             {
                 throw new ImageDecodeException(name, $"{info.Format}: {e.Message}", e);
             }
@@ -355,28 +360,25 @@ public static class DatasetPreparation
             }
         }
         var chw = ImageIO.Decode(bytes, name, new ImageReadOptions { MaxPixels = maxPixels });
-        return new Tensor(wb_image_from_chw_float(chw.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
+        return HwcSamples.FromChwFloat(chw, 255, ScalarType.UInt8).MoveToOuterDisposeScope();
     }
 
-    /// <summary>PNG of a region of a contiguous (H, W, 3) uint8 CPU image, read in place.</summary>
-    private static unsafe byte[] EncodeCrop(Tensor hwc, CropBox box, PrepareOptions options)
+    /// <summary>PNG of a region of a row-major (H, <paramref name="width"/>, 3) RGB image, read in place.</summary>
+    private static byte[] EncodeCrop(ReadOnlySpan<byte> pixels, int width, CropBox box, PrepareOptions options)
     {
-        var (width, channels) = ((int)hwc.size(1), (int)hwc.size(2));
-        var pixels = new ReadOnlySpan<byte>((void*)wb_data_ptr(hwc.Handle), checked((int)hwc.numel()));
-        var start = (box.Top * width + box.Left) * channels;
-        var bytes = PngWriter.Encode(pixels[start..], box.Width, box.Height, channels, width * channels, options.PngCompressionLevel, options.PngStrategy);
-        GC.KeepAlive(hwc); // the span points into its storage
-        return bytes;
+        const int Channels = 3;
+        var start = (box.Top * width + box.Left) * Channels;
+        return PngWriter.Encode(pixels[start..], box.Width, box.Height, Channels, width * Channels, options.PngCompressionLevel, options.PngStrategy);
     }
 
     /// <summary>Resizes (H, W, 3) uint8: Area directly on 8-bit pixels (OpenCV), other kernels through float.</summary>
     internal static Tensor ResizeRgb8(Tensor hwc, int height, int width, ResizeKernel kernel)
     {
-        if (kernel == ResizeKernel.Area) return new Tensor(wb_dataprep_resize_u8(hwc.Handle, height, width, InterArea));
+        if (kernel == ResizeKernel.Area) return PixelResize.Uint8(hwc, height, width, ImagingNative.InterArea);
         using var scope = torch.NewDisposeScope();
         var chw = hwc.permute(2, 0, 1).to(ScalarType.Float32).div(255.0);
         var resized = ResizeKernels.Resize(chw, height, width, kernel);
-        return new Tensor(wb_image_from_chw_float(resized.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
+        return HwcSamples.FromChwFloat(resized, 255, ScalarType.UInt8).MoveToOuterDisposeScope();
     }
 
     private static string Describe(Exception e) => e switch
