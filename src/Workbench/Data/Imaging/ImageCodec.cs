@@ -28,7 +28,10 @@ internal static class ImageCodec
                 pixels = wbi_image_pixels(image, out height, out width, out channels, out depth);
             }
             long[] shape = [height, width, channels];
-            var count = checked(height * width * channels);
+            // Spans (and so torch.from_span) count in int; OpenCV's own limit (2^30 pixels) is about the same.
+            var samples = (long)height * width * channels;
+            if (samples > int.MaxValue) throw new ImagingException($"{width}x{height}x{channels} is {samples} samples, more than the 2^31 - 1 one decode can hold");
+            var count = (int)samples;
             return depth switch
             {
                 DepthU8 => torch.from_span(new ReadOnlySpan<byte>((void*)pixels, count), shape),

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 
 namespace Workbench.Data.Imaging;
 
@@ -21,26 +22,23 @@ internal static partial class ImagingNative
     internal const int DepthF64 = 6;
 
     /// <summary>Runs when the assembly loads, before any P/Invoke can bind.</summary>
-#pragma warning disable CA2255 // a library must register its resolver before its first P/Invoke; there is no app to do it
+    /// <remarks>
+    /// The runtime first looks beside the assembly (the build copies the library there). An event handler, not
+    /// NativeLibrary.SetDllImportResolver, adds the fallback: an assembly takes one resolver only, and other native
+    /// libraries of Workbench must be able to add theirs.
+    /// </remarks>
+#pragma warning disable CA2255 // a library must register its fallback before its first P/Invoke; there is no app to do it
     [System.Runtime.CompilerServices.ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void RegisterResolver() => NativeLibrary.SetDllImportResolver(typeof(ImagingNative).Assembly, Resolve);
+    internal static void RegisterFallback() => AssemblyLoadContext.Default.ResolvingUnmanagedDll += FindInCheckout;
 
-    /// <summary>
-    /// WORKBENCH_IMAGING_LIB points at a library built elsewhere; otherwise the copy beside the assembly (the build
-    /// puts one there), else build/imaging/ of the checkout the assembly runs from (a notebook loading bin/ directly).
-    /// </summary>
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    /// <summary>build/imaging/ of the checkout the assembly runs from (a notebook or tool loading bin/ of another project).</summary>
+    private static IntPtr FindInCheckout(Assembly assembly, string name)
     {
-        if (name != Lib) return IntPtr.Zero;
-        const string FileName = "libworkbench_imaging.so";
-        var overridePath = Environment.GetEnvironmentVariable("WORKBENCH_IMAGING_LIB");
-        if (!string.IsNullOrEmpty(overridePath)) return NativeLibrary.Load(overridePath);
-        var besideAssembly = Path.Combine(AppContext.BaseDirectory, FileName);
-        if (File.Exists(besideAssembly)) return NativeLibrary.Load(besideAssembly);
+        if (name != Lib || assembly != typeof(ImagingNative).Assembly) return IntPtr.Zero;
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
-            var built = Path.Combine(folder.FullName, "build", "imaging", FileName);
+            var built = Path.Combine(folder.FullName, "build", "imaging", "libworkbench_imaging.so");
             if (File.Exists(built)) return NativeLibrary.Load(built);
         }
         return IntPtr.Zero;
