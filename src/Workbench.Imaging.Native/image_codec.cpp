@@ -5,7 +5,6 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -14,28 +13,27 @@
 
 #include "wbi_common.h"
 
-// A decoded image owned by the caller until wbi_image_free: contiguous HWC pixels.
+// A decoded image owned by the caller until wbi_image_free: the pixels as OpenCV decoded them (BGR order).
 struct wbi_image {
   cv::Mat pixels;
 };
 
 namespace {
-// OpenCV keeps colour images as BGR(A); our pixels are RGB(A). Swaps red and blue where there are at least three
-// channels; one- and two-channel images are shared as they are (no copy).
-cv::Mat bgr_to_rgb(const cv::Mat& src) {
-  cv::Mat dst;
+// OpenCV keeps colour images as BGR(A); our pixels are RGB(A). Converts `src` into `dst` (same depth and channel
+// count; an existing `dst` of that size and type is written in place), swapping red and blue where there are at
+// least three channels.
+void bgr_to_rgb(const cv::Mat& src, cv::Mat& dst) {
   switch (src.channels()) {
     case 3: cv::cvtColor(src, dst, cv::COLOR_BGR2RGB); break;
     case 4: cv::cvtColor(src, dst, cv::COLOR_BGRA2RGBA); break;
-    default: dst = src; break;
+    default: src.copyTo(dst); break;
   }
-  return dst;
 }
 }  // namespace
 
-// Decodes an encoded image held in memory into HWC pixels with 1..4 channels in RGB(A) order, exactly as stored (no
-// EXIF rotation, alpha kept): CV_8U for 8-bit files, CV_16U for 16-bit ones, CV_32F for floating-point TIFFs.
-// Returns null on failure (wbi_last_error says why).
+// Decodes an encoded image held in memory, exactly as stored (no EXIF rotation, alpha kept): 1..4 channels of CV_8U
+// (8-bit files), CV_16U (16-bit) or CV_32F (floating-point TIFFs). wbi_image_info gives its shape, wbi_image_read
+// copies its pixels out. Returns null on failure (wbi_last_error says why).
 WBI_API wbi_image* wbi_image_decode(const uint8_t* data, int64_t size) {
   try {
     wbi::check(size > 0, "the data is empty");
@@ -47,32 +45,35 @@ WBI_API wbi_image* wbi_image_decode(const uint8_t* data, int64_t size) {
     wbi::check(channels >= 1 && channels <= 4, "unsupported channel count ", channels);
     const int depth = image.depth();
     wbi::check(depth == CV_8U || depth == CV_16U || depth == CV_32F, "unsupported sample type (OpenCV depth ", depth, ")");
-    auto out = std::make_unique<wbi_image>();
-    out->pixels = bgr_to_rgb(image);
-    if (!out->pixels.isContinuous()) out->pixels = out->pixels.clone();
-    return out.release();
+    return new wbi_image{image};
   }
   WBI_CATCH(nullptr)
 }
 
-// The pixels of a decoded image (row-major HWC, valid until wbi_image_free) and their shape and OpenCV depth.
-WBI_API const void* wbi_image_pixels(const wbi_image* image, int* height, int* width, int* channels, int* depth) {
+WBI_API void wbi_image_info(const wbi_image* image, int* height, int* width, int* channels, int* depth) {
   *height = image->pixels.rows;
   *width = image->pixels.cols;
   *channels = image->pixels.channels();
   *depth = image->pixels.depth();
-  return image->pixels.data;
 }
 
-// Converts the decoded pixels in place to another OpenCV depth, values unchanged (16-bit samples to CV_32S for
-// libtorch, which has no uint16).
-WBI_API int wbi_image_convert(wbi_image* image, int depth) {
+// Writes the decoded pixels into `dst` (row-major HWC, `dst_bytes` long) in RGB(A) order, as OpenCV depth `depth`:
+// the stored one, or CV_32S for 16-bit samples (libtorch has no uint16). The caller's buffer is typically a tensor's
+// memory, so the pixels are converted once, straight into place.
+WBI_API int wbi_image_read(const wbi_image* image, void* dst, int64_t dst_bytes, int depth) {
   WBI_STATUS({
-    wbi::check(depth == CV_8U || depth == CV_16U || depth == CV_32S || depth == CV_32F, "unsupported target depth ", depth);
-    if (image->pixels.depth() != depth) {
-      cv::Mat converted;
-      image->pixels.convertTo(converted, depth);
-      image->pixels = converted;
+    const cv::Mat& src = image->pixels;
+    wbi::check(depth == src.depth() || (src.depth() == CV_16U && depth == CV_32S), "cannot read OpenCV depth ", src.depth(), " as depth ", depth);
+    const int type = CV_MAKETYPE(depth, src.channels());
+    const int64_t needed = static_cast<int64_t>(src.total()) * CV_ELEM_SIZE(type);
+    wbi::check(dst_bytes == needed, "the destination holds ", dst_bytes, " bytes but the image needs ", needed);
+    cv::Mat out(src.rows, src.cols, type, dst);
+    if (depth == src.depth()) {
+      bgr_to_rgb(src, out);
+    } else {
+      cv::Mat rgb;
+      bgr_to_rgb(src, rgb);
+      rgb.convertTo(out, depth);
     }
   })
 }

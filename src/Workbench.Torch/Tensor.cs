@@ -153,6 +153,14 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>
+    /// The address of the first element, as PyTorch's <c>data_ptr()</c>, for handing a tensor's memory to native code
+    /// (an image codec writing pixels in place) without a copy. Only for contiguous CPU tensors (others throw). The
+    /// address is valid while this tensor lives: keep it alive (<c>using</c>, <see cref="GC.KeepAlive"/>) until the
+    /// native code is done, and do not write into a tensor that autograd has saved for backward.
+    /// </summary>
+    public IntPtr data_ptr() => Check(wb_data_ptr(Handle));
+
     private void CheckElementType<T>(string method) where T : unmanaged
     {
         var expected = ScalarTypeExtensions.Of<T>();

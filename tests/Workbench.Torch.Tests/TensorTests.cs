@@ -28,6 +28,17 @@ public class TensorTests
     }
 
     [Fact]
+    public unsafe void DataPtrAddressesTheElementsOfAContiguousCpuTensor()
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.zeros([4], ScalarType.Int32);
+        var elements = new Span<int>((void*)t.data_ptr(), 4);
+        elements[2] = 7; // written in place, as a native codec does
+        Assert.Equal(new[] { 0, 0, 7, 0 }, t.data<int>());
+        Assert.Throws<TorchException>(() => t.view(2, 2).t().data_ptr()); // strided: no single row-major block
+    }
+
+    [Fact]
     public void EqualityOperatorsCompareElementsAsPyTorchDoes()
     {
         // `a == b` once compiled as a reference comparison: false for two tensors holding the same values.

@@ -296,28 +296,17 @@ public static class DatasetPreparation
 
         // Errors from here on (disk full, permissions) are about the output, not the photo: they stop the job.
         var first = saver.Reserve(boxes.Count);
-        PixelMemory? pixels = null;
-        var scaledWidth = w;
-        try
+        var scaled = image;
+        for (var i = 0; i < boxes.Count; i++)
         {
-            for (var i = 0; i < boxes.Count; i++)
+            var box = boxes[i];
+            if (i == 0 || box.Scale != boxes[i - 1].Scale)
             {
-                var box = boxes[i];
-                if (i == 0 || box.Scale != boxes[i - 1].Scale)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    var (sw, sh) = ScaledSize(w, h, box.Scale);
-                    var scaled = box.Scale == 0 ? image : ResizeRgb8(image, sh, sw, options.ScaleKernel);
-                    pixels?.Dispose();
-                    pixels = PixelMemory.CopyOf<byte>(scaled); // once per scale; every crop of it reads from here
-                    scaledWidth = (int)scaled.size(1);
-                }
-                saver.SaveEncoded(first + i, EncodeCrop(pixels!.AsSpan<byte>(), scaledWidth, box.Box, options));
+                cancel.ThrowIfCancellationRequested();
+                var (sw, sh) = ScaledSize(w, h, box.Scale);
+                scaled = box.Scale == 0 ? image : ResizeRgb8(image, sh, sw, options.ScaleKernel);
             }
-        }
-        finally
-        {
-            pixels?.Dispose();
+            saver.SaveEncoded(first + i, EncodeCrop(scaled, box.Box, options));
         }
         return new SourceResult(Outcome.Cropped, null, w, h, first, boxes.Count);
     }
@@ -363,12 +352,15 @@ public static class DatasetPreparation
         return HwcSamples.FromChwFloat(chw, 255, ScalarType.UInt8).MoveToOuterDisposeScope();
     }
 
-    /// <summary>PNG of a region of a row-major (H, <paramref name="width"/>, 3) RGB image, read in place.</summary>
-    private static byte[] EncodeCrop(ReadOnlySpan<byte> pixels, int width, CropBox box, PrepareOptions options)
+    /// <summary>PNG of a region of a contiguous (H, W, 3) uint8 CPU image, read in place.</summary>
+    private static unsafe byte[] EncodeCrop(Tensor hwc, CropBox box, PrepareOptions options)
     {
-        const int Channels = 3;
-        var start = (box.Top * width + box.Left) * Channels;
-        return PngWriter.Encode(pixels[start..], box.Width, box.Height, Channels, width * Channels, options.PngCompressionLevel, options.PngStrategy);
+        var (width, channels) = ((int)hwc.size(1), (int)hwc.size(2));
+        var pixels = new ReadOnlySpan<byte>((void*)hwc.data_ptr(), checked((int)hwc.numel()));
+        var start = (box.Top * width + box.Left) * channels;
+        var bytes = PngWriter.Encode(pixels[start..], box.Width, box.Height, channels, width * channels, options.PngCompressionLevel, options.PngStrategy);
+        GC.KeepAlive(hwc); // the span points into its storage
+        return bytes;
     }
 
     /// <summary>Resizes (H, W, 3) uint8: Area directly on 8-bit pixels (OpenCV), other kernels through float.</summary>

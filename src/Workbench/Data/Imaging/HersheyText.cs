@@ -18,11 +18,19 @@ internal static class HersheyText
     /// An (height, width) float32 mask in [0, 1]: the anti-aliased coverage of <paramref name="text"/> drawn with its
     /// baseline starting at (x, y) (y down), clipped to the image.
     /// </summary>
-    public static unsafe Tensor Mask(long height, long width, string text, int font, double scale, int thickness, int x, int y)
+    public static Tensor Mask(long height, long width, string text, int font, double scale, int thickness, int x, int y)
     {
         if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"mask size must be positive, got {height}x{width}");
-        using var mask = new PixelMemory(height * width * sizeof(float));
-        Check(wbi_text_mask((float*)mask.Pointer, checked((int)height), checked((int)width), text, font, scale, thickness, x, y));
-        return mask.ToTensor<float>([height, width]);
+        var mask = torch.empty([height, width], ScalarType.Float32);
+        try
+        {
+            Check(wbi_text_mask(mask.data_ptr(), checked((int)height), checked((int)width), text, font, scale, thickness, x, y));
+            return mask;
+        }
+        catch
+        {
+            mask.Dispose();
+            throw;
+        }
     }
 }

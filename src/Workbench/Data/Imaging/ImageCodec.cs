@@ -5,8 +5,9 @@ using static Workbench.Data.Imaging.ImagingNative;
 namespace Workbench.Data.Imaging;
 
 /// <summary>
-/// OpenCV's decoders and encoders between encoded files and HWC sample tensors in RGB(A) order. Policy (sniffing, size
-/// limits, orientation, colour modes, error wording) is the callers' (<see cref="ImageIO"/>, <see cref="ImageSamples"/>).
+/// OpenCV's decoders and encoders between encoded files and HWC sample tensors in RGB(A) order. Pixels go straight
+/// between the codec and the tensor's memory (<see cref="Tensor.data_ptr"/>), with no copy in between. Policy (sniffing,
+/// size limits, orientation, colour modes, error wording) is the callers' (<see cref="ImageIO"/>, <see cref="ImageSamples"/>).
 /// </summary>
 internal static class ImageCodec
 {
@@ -21,24 +22,25 @@ internal static class ImageCodec
         fixed (byte* p = data) image = Check(wbi_image_decode(p, data.Length));
         try
         {
-            var pixels = wbi_image_pixels(image, out var height, out var width, out var channels, out var depth);
-            if (depth == DepthU16)
+            wbi_image_info(image, out var height, out var width, out var channels, out var depth);
+            var (dtype, readDepth) = depth switch
             {
-                Check(wbi_image_convert(image, DepthS32));
-                pixels = wbi_image_pixels(image, out height, out width, out channels, out depth);
-            }
-            long[] shape = [height, width, channels];
-            // Spans (and so torch.from_span) count in int; OpenCV's own limit (2^30 pixels) is about the same.
-            var samples = (long)height * width * channels;
-            if (samples > int.MaxValue) throw new ImagingException($"{width}x{height}x{channels} is {samples} samples, more than the 2^31 - 1 one decode can hold");
-            var count = (int)samples;
-            return depth switch
-            {
-                DepthU8 => torch.from_span(new ReadOnlySpan<byte>((void*)pixels, count), shape),
-                DepthS32 => torch.from_span(new ReadOnlySpan<int>((void*)pixels, count), shape),
-                DepthF32 => torch.from_span(new ReadOnlySpan<float>((void*)pixels, count), shape),
+                DepthU8 => (ScalarType.UInt8, DepthU8),
+                DepthU16 => (ScalarType.Int32, DepthS32),
+                DepthF32 => (ScalarType.Float32, DepthF32),
                 _ => throw new ImagingException($"unsupported sample type (OpenCV depth {depth})"),
             };
+            var hwc = torch.empty([height, width, channels], dtype);
+            try
+            {
+                Check(wbi_image_read(image, hwc.data_ptr(), hwc.numel() * hwc.element_size(), readDepth));
+                return hwc;
+            }
+            catch
+            {
+                hwc.Dispose();
+                throw;
+            }
         }
         finally
         {
@@ -55,15 +57,15 @@ internal static class ImageCodec
     public static unsafe byte[] Encode(Tensor hwc, string extension, int[] parameters)
     {
         if (hwc.dim() != 3) throw new ArgumentException($"expected (H, W, C) samples, got shape [{string.Join(", ", hwc.shape)}]", nameof(hwc));
-        var (height, width, channels) = (checked((int)hwc.size(0)), checked((int)hwc.size(1)), checked((int)hwc.size(2)));
-        using var pixels = hwc.dtype switch
+        var depth = hwc.dtype switch
         {
-            ScalarType.UInt8 => PixelMemory.CopyOf<byte>(hwc),
-            ScalarType.Int32 => PixelMemory.CopyOf<int>(hwc),
+            ScalarType.UInt8 => DepthU8,
+            ScalarType.Int32 => DepthS32,
             var other => throw new ArgumentException($"expected uint8 or int32 (16-bit) samples, got {other.TorchName()}", nameof(hwc)),
         };
-        var depth = hwc.dtype == ScalarType.UInt8 ? DepthU8 : DepthS32;
-        Check(wbi_image_encode(pixels.Pointer, height, width, channels, depth, extension, parameters, parameters.Length, out var bytes, out var size));
+        using var pixels = hwc.cpu().contiguous(); // the same tensor, unless it is elsewhere or strided
+        var (height, width, channels) = (checked((int)hwc.size(0)), checked((int)hwc.size(1)), checked((int)hwc.size(2)));
+        Check(wbi_image_encode(pixels.data_ptr(), height, width, channels, depth, extension, parameters, parameters.Length, out var bytes, out var size));
         try
         {
             return new ReadOnlySpan<byte>((void*)bytes, checked((int)size)).ToArray();

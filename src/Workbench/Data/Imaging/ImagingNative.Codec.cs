@@ -6,11 +6,11 @@ namespace Workbench.Data.Imaging;
 internal static partial class ImagingNative
 {
     [DllImport(Lib)] internal static extern unsafe IntPtr wbi_image_decode(byte* data, long size);
-    [DllImport(Lib)] internal static extern IntPtr wbi_image_pixels(IntPtr image, out int height, out int width, out int channels, out int depth);
-    [DllImport(Lib)] internal static extern int wbi_image_convert(IntPtr image, int depth);
+    [DllImport(Lib)] internal static extern void wbi_image_info(IntPtr image, out int height, out int width, out int channels, out int depth);
+    [DllImport(Lib)] internal static extern int wbi_image_read(IntPtr image, IntPtr destination, long bytes, int depth);
     [DllImport(Lib)] internal static extern void wbi_image_free(IntPtr image);
 
     [DllImport(Lib)]
-    internal static extern unsafe int wbi_image_encode(void* pixels, int height, int width, int channels, int depth,
+    internal static extern int wbi_image_encode(IntPtr pixels, int height, int width, int channels, int depth,
         [MarshalAs(UnmanagedType.LPUTF8Str)] string ext, int[] parameters, int count, out IntPtr bytes, out long size);
 }

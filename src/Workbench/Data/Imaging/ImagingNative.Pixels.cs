@@ -9,7 +9,7 @@ internal static partial class ImagingNative
     internal const int InterLanczos4 = 4; // cv::INTER_LANCZOS4
 
     [DllImport(Lib)]
-    internal static extern unsafe int wbi_resize(void* src, void* dst, long planes, int srcHeight, int srcWidth, int channels, int depth, int dstHeight, int dstWidth, int interpolation);
+    internal static extern int wbi_resize(IntPtr src, IntPtr dst, long planes, int srcHeight, int srcWidth, int channels, int depth, int dstHeight, int dstWidth, int interpolation);
 
-    [DllImport(Lib)] internal static extern unsafe int wbi_filter2d(float* src, float* dst, long planes, int height, int width, float* kernel, int kernelHeight, int kernelWidth);
+    [DllImport(Lib)] internal static extern unsafe int wbi_filter2d(IntPtr src, IntPtr dst, long planes, int height, int width, float* kernel, int kernelHeight, int kernelWidth);
 }

@@ -6,5 +6,5 @@ namespace Workbench.Data.Imaging;
 internal static partial class ImagingNative
 {
     [DllImport(Lib)] internal static extern int wbi_text_size([MarshalAs(UnmanagedType.LPUTF8Str)] string text, int font, double scale, int thickness, out int width, out int height, out int baseline);
-    [DllImport(Lib)] internal static extern unsafe int wbi_text_mask(float* dst, int height, int width, [MarshalAs(UnmanagedType.LPUTF8Str)] string text, int font, double scale, int thickness, int x, int y);
+    [DllImport(Lib)] internal static extern int wbi_text_mask(IntPtr dst, int height, int width, [MarshalAs(UnmanagedType.LPUTF8Str)] string text, int font, double scale, int thickness, int x, int y);
 }

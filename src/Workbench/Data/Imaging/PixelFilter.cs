@@ -4,7 +4,7 @@ using static Workbench.Data.Imaging.ImagingNative;
 
 namespace Workbench.Data.Imaging;
 
-/// <summary>OpenCV's cv::filter2D on tensors, for the blur degradations.</summary>
+/// <summary>OpenCV's cv::filter2D on tensors, in place in their memory, for the blur degradations.</summary>
 internal static class PixelFilter
 {
     /// <summary>
@@ -16,17 +16,16 @@ internal static class PixelFilter
     {
         if (x.dim() < 2) throw new ArgumentException($"expected a tensor of at least 2 dimensions (..., H, W), got {x.dim()}", nameof(x));
         if (x.dtype != ScalarType.Float32) throw new ArgumentException($"filter2d expects float32 images, got {x.dtype.TorchName()}", nameof(x));
-        var (h, w) = (x.size(-2), x.size(-1));
-        var planes = h * w == 0 ? 0 : x.numel() / (h * w);
-        using var src = PixelMemory.CopyOf<float>(x);
-        using var dst = new PixelMemory(src.Length);
+        using var scope = torch.NewDisposeScope();
+        var src = x.detach().cpu().contiguous();
+        var dst = torch.empty_like(src);
+        var (h, w) = (src.size(-2), src.size(-1));
+        var planes = h * w == 0 ? 0 : src.numel() / (h * w);
         if (planes > 0)
         {
             fixed (float* k = kernel)
-                Check(wbi_filter2d((float*)src.Pointer, (float*)dst.Pointer, planes, checked((int)h), checked((int)w), k, kernel.GetLength(0), kernel.GetLength(1)));
+                Check(wbi_filter2d(src.data_ptr(), dst.data_ptr(), planes, checked((int)h), checked((int)w), k, kernel.GetLength(0), kernel.GetLength(1)));
         }
-        var filtered = dst.ToTensor<float>(x.shape);
-        if (x.device == Device.CPU) return filtered;
-        using (filtered) return filtered.to(x.device);
+        return dst.to(x.device).MoveToOuterDisposeScope();
     }
 }
