@@ -53,11 +53,22 @@ setup() {
 
 build_native() {
   if [ ! -f build/native/CMakeCache.txt ]; then
-    log "configuring the native shim (libtorch + OpenCV)"
+    log "configuring the native shim (libtorch)"
     cmake -S src/Workbench.Native -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   cmake --build build/native -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
   test -f build/native/libworkbench_native.so || { echo "error: native build failed" >&2; exit 1; }
+  build_imaging_native
+}
+
+# The imaging library (OpenCV only, no libtorch): image IO, resizing, filtering and text for Workbench.Data.
+build_imaging_native() {
+  if [ ! -f build/imaging/CMakeCache.txt ]; then
+    log "configuring the imaging library (OpenCV)"
+    cmake -S src/Workbench.Imaging.Native -B build/imaging -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build build/imaging -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
+  test -f build/imaging/libworkbench_imaging.so || { echo "error: imaging library build failed" >&2; exit 1; }
 }
 
 build() {

@@ -131,14 +131,40 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Copies all elements (row-major) into a new array; T must match the dtype.</summary>
     public T[] data<T>() where T : unmanaged
     {
-        var expected = ScalarTypeExtensions.Of<T>();
-        if (expected != dtype) throw new InvalidOperationException($"data<{typeof(T).Name}>() on a tensor of dtype {dtype.TorchName()}; convert with .to({expected.TorchName()}) first");
+        CheckElementType<T>("data");
         var result = new T[numel()];
+        CopyTo<T>(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Copies all elements (row-major, from any device and layout) into <paramref name="destination"/>, which must hold
+    /// exactly <see cref="numel"/> elements of the tensor's dtype: the way to hand pixels or other raw data to native
+    /// code (or unmanaged memory) without an intermediate array. <see cref="torch.from_span"/> is the way back.
+    /// </summary>
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged
+    {
+        CheckElementType<T>("CopyTo");
+        var count = numel();
+        if (destination.Length != count) throw new ArgumentException($"CopyTo: the destination holds {destination.Length} elements but the tensor has {count}", nameof(destination));
         unsafe
         {
-            fixed (T* p = result) Check(wb_copy_to_host(Handle, p, (long)result.Length * sizeof(T)));
+            fixed (T* p = destination) Check(wb_copy_to_host(Handle, p, count * sizeof(T)));
         }
-        return result;
+    }
+
+    /// <summary>
+    /// The address of the first element, as PyTorch's <c>data_ptr()</c>, for handing a tensor's memory to native code
+    /// (an image codec writing pixels in place) without a copy. Only for contiguous CPU tensors (others throw). The
+    /// address is valid while this tensor lives: keep it alive (<c>using</c>, <see cref="GC.KeepAlive"/>) until the
+    /// native code is done, and do not write into a tensor that autograd has saved for backward.
+    /// </summary>
+    public IntPtr data_ptr() => Check(wb_data_ptr(Handle));
+
+    private void CheckElementType<T>(string method) where T : unmanaged
+    {
+        var expected = ScalarTypeExtensions.Of<T>();
+        if (expected != dtype) throw new InvalidOperationException($"{method}<{typeof(T).Name}>() on a tensor of dtype {dtype.TorchName()}; convert with .to({expected.TorchName()}) first");
     }
 
     /// <summary>The value of a one-element tensor, converted to T.</summary>

@@ -103,7 +103,7 @@ public static partial class torch
     public static Tensor rand(long[] size, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) { var o = Opts(dtype, device, requires_grad); return new(wb_rand(size, size.Length, o.dtype, o.type, o.index, o.grad)); }
     public static Tensor rand(params long[] size) => rand(size, null);
     public static Tensor randn(long[] size, ScalarType? dtype = null, Device? device = null, bool requires_grad = false) { var o = Opts(dtype, device, requires_grad); return new(wb_randn(size, size.Length, o.dtype, o.type, o.index, o.grad)); }
-    public static Tensor randn(params long[] size) => randn(size, null);
+    public static Tensor randn(params long[] size) => randn(size, dtype: null);
 
     /// <summary>Like PyTorch, the dtype follows the fill value (int → int64, bool → bool) unless given.</summary>
     public static Tensor full(long[] size, Scalar fill_value, ScalarType? dtype = null, Device? device = null, bool requires_grad = false)

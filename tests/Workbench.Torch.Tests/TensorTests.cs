@@ -16,6 +16,29 @@ public class TensorTests
     }
 
     [Fact]
+    public void CopyToFillsASpanInRowMajorOrderFromAnyLayout()
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.arange(6, dtype: ScalarType.UInt8).view(2, 3);
+        var destination = new byte[6];
+        t.t().CopyTo<byte>(destination); // a transposed view: copied as its own (3, 2) row-major order
+        Assert.Equal(new byte[] { 0, 3, 1, 4, 2, 5 }, destination);
+        Assert.Throws<ArgumentException>(() => t.CopyTo<byte>(new byte[5]));
+        Assert.Throws<InvalidOperationException>(() => t.CopyTo<float>(new float[6]));
+    }
+
+    [Fact]
+    public unsafe void DataPtrAddressesTheElementsOfAContiguousCpuTensor()
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.zeros([4], ScalarType.Int32);
+        var elements = new Span<int>((void*)t.data_ptr(), 4);
+        elements[2] = 7; // written in place, as a native codec does
+        Assert.Equal(new[] { 0, 0, 7, 0 }, t.data<int>());
+        Assert.Throws<TorchException>(() => t.view(2, 2).t().data_ptr()); // strided: no single row-major block
+    }
+
+    [Fact]
     public void EqualityOperatorsCompareElementsAsPyTorchDoes()
     {
         // `a == b` once compiled as a reference comparison: false for two tensors holding the same values.

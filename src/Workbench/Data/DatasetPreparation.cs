@@ -5,9 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 
 using Workbench.Data.Degradations;
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
@@ -130,8 +129,6 @@ public sealed record PrepareSummary
 public static class DatasetPreparation
 {
     public const string ManifestName = "prepare-manifest.jsonl";
-
-    private const int InterArea = 3; // cv::INTER_AREA
 
     /// <summary>Cuts every image under <paramref name="inputDir"/> (recursively) into crops in <paramref name="outputDir"/>.</summary>
     public static PrepareSummary Run(string inputDir, string outputDir, PrepareOptions? options = null, IProgress<PrepareProgress>? progress = null, CancellationToken cancel = default)
@@ -336,12 +333,9 @@ public static class DatasetPreparation
             Tensor hwc;
             try
             {
-                unsafe
-                {
-                    fixed (byte* p = bytes) hwc = new Tensor(wb_image_decode(p, bytes.Length));
-                }
+                hwc = ImageCodec.Decode(bytes);
             }
-            catch (TorchException e)
+            catch (ImagingException e)
             {
                 throw new ImageDecodeException(name, $"{info.Format}: {e.Message}", e);
             }
@@ -355,14 +349,14 @@ public static class DatasetPreparation
             }
         }
         var chw = ImageIO.Decode(bytes, name, new ImageReadOptions { MaxPixels = maxPixels });
-        return new Tensor(wb_image_from_chw_float(chw.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
+        return HwcSamples.FromChwFloat(chw, 255, ScalarType.UInt8).MoveToOuterDisposeScope();
     }
 
     /// <summary>PNG of a region of a contiguous (H, W, 3) uint8 CPU image, read in place.</summary>
     private static unsafe byte[] EncodeCrop(Tensor hwc, CropBox box, PrepareOptions options)
     {
         var (width, channels) = ((int)hwc.size(1), (int)hwc.size(2));
-        var pixels = new ReadOnlySpan<byte>((void*)wb_data_ptr(hwc.Handle), checked((int)hwc.numel()));
+        var pixels = new ReadOnlySpan<byte>((void*)hwc.data_ptr(), checked((int)hwc.numel()));
         var start = (box.Top * width + box.Left) * channels;
         var bytes = PngWriter.Encode(pixels[start..], box.Width, box.Height, channels, width * channels, options.PngCompressionLevel, options.PngStrategy);
         GC.KeepAlive(hwc); // the span points into its storage
@@ -372,11 +366,11 @@ public static class DatasetPreparation
     /// <summary>Resizes (H, W, 3) uint8: Area directly on 8-bit pixels (OpenCV), other kernels through float.</summary>
     internal static Tensor ResizeRgb8(Tensor hwc, int height, int width, ResizeKernel kernel)
     {
-        if (kernel == ResizeKernel.Area) return new Tensor(wb_dataprep_resize_u8(hwc.Handle, height, width, InterArea));
+        if (kernel == ResizeKernel.Area) return PixelResize.Uint8(hwc, height, width, ImagingNative.InterArea);
         using var scope = torch.NewDisposeScope();
         var chw = hwc.permute(2, 0, 1).to(ScalarType.Float32).div(255.0);
         var resized = ResizeKernels.Resize(chw, height, width, kernel);
-        return new Tensor(wb_image_from_chw_float(resized.Handle, 255, (int)ScalarType.UInt8)).MoveToOuterDisposeScope();
+        return HwcSamples.FromChwFloat(resized, 255, ScalarType.UInt8).MoveToOuterDisposeScope();
     }
 
     private static string Describe(Exception e) => e switch

@@ -1,6 +1,5 @@
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
@@ -31,12 +30,9 @@ public static class ImageIO
         Tensor hwc;
         try
         {
-            unsafe
-            {
-                fixed (byte* p = data) hwc = new Tensor(wb_image_decode(p, data.Length));
-            }
+            hwc = ImageCodec.Decode(data);
         }
-        catch (TorchException e)
+        catch (ImagingException e)
         {
             throw new ImageDecodeException(nameForErrors, $"{Name(info.Format)}: {e.Message}", e);
         }
@@ -55,7 +51,7 @@ public static class ImageIO
         };
         // 8-bit TIFFs with declared alpha come through libtiff's RGBA reader premultiplied.
         var premultiplied = info.DecoderPremultipliesAlpha && hwc.dtype == ScalarType.UInt8 && hwc.size(2) == 4;
-        var chw = new Tensor(wb_image_to_chw_float(hwc.Handle, scale));
+        var chw = HwcSamples.ToChwFloat(hwc, scale);
         return ConvertMode(chw, options, premultiplied).MoveToOuterDisposeScope();
     }
 
@@ -130,7 +126,7 @@ public static class ImageIO
         else if (chw.dtype == ScalarType.Int32 && bitDepth == 16) // 16-bit samples 0..65535 (the upscaler's output buffer): no float copy
             hwc = chw.cpu().permute(1, 2, 0).contiguous();
         else if (chw.is_floating_point())
-            hwc = new Tensor(wb_image_from_chw_float(chw.Handle, bitDepth == 8 ? 255 : 65535, (int)(bitDepth == 8 ? ScalarType.UInt8 : ScalarType.Int32)));
+            hwc = HwcSamples.FromChwFloat(chw, bitDepth == 8 ? 255 : 65535, bitDepth == 8 ? ScalarType.UInt8 : ScalarType.Int32);
         else
             throw new ArgumentException($"expected a floating-point image in [0, 1] (or uint8 for 8-bit output), got {image.dtype.TorchName()}", nameof(image));
 
@@ -144,8 +140,7 @@ public static class ImageIO
             ImageFormat.Bmp => (".bmp", Array.Empty<int>()),
             _ => (".tiff", Array.Empty<int>()), // LZW, OpenCV's default
         };
-        using var encoded = new Tensor(wb_image_encode(hwc.Handle, extension, parameters, parameters.Length));
-        return encoded.data<byte>();
+        return ImageCodec.Encode(hwc, extension, parameters);
     }
 
     // cv::ImwriteFlags

@@ -1,6 +1,7 @@
+using Workbench.Data.Imaging;
 using Workbench.Torch;
 
-using static Workbench.Torch.PInvoke.NativeMethods;
+using F = Workbench.Torch.nn.functional;
 
 namespace Workbench.Data;
 
@@ -42,10 +43,10 @@ public static class ImageResize
         var (h, w) = ((long)height, (long)width);
         var resized = mode switch
         {
-            InterpolationMode.Nearest => new Tensor(wb_image_upsample_nearest_exact2d(x.Handle, h, w)),
-            InterpolationMode.Bilinear => new Tensor(wb_image_upsample_bilinear2d(x.Handle, h, w, 0, antialias ? 1 : 0)),
-            InterpolationMode.Bicubic => new Tensor(wb_image_upsample_bicubic2d(x.Handle, h, w, 0, antialias ? 1 : 0)),
-            InterpolationMode.Area => new Tensor(wb_image_resize_area(x.Handle, h, w)),
+            InterpolationMode.Nearest => F.interpolate(x, size: (h, w), mode: "nearest-exact"),
+            InterpolationMode.Bilinear => F.interpolate(x, size: (h, w), mode: "bilinear", align_corners: false, antialias: antialias),
+            InterpolationMode.Bicubic => F.interpolate(x, size: (h, w), mode: "bicubic", align_corners: false, antialias: antialias),
+            InterpolationMode.Area => PixelResize.Area(x, h, w),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
         };
         // Cubic overshoot can dip below 0, where the sRGB curve is undefined.

@@ -1,6 +1,5 @@
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
@@ -28,12 +27,9 @@ public static class ImageSamples
         Tensor hwc;
         try
         {
-            unsafe
-            {
-                fixed (byte* p = data) hwc = new Tensor(wb_image_decode(p, data.Length));
-            }
+            hwc = ImageCodec.Decode(data);
         }
-        catch (TorchException e)
+        catch (ImagingException e)
         {
             throw new ImageDecodeException(path, $"{ImageIO.Name(info.Format)}: {e.Message}", e);
         }

@@ -1,6 +1,5 @@
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data;
 
@@ -21,7 +20,7 @@ public static class Lanczos4Resize
         if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"target size must be positive, got {width}x{height}");
         return hwc.dtype switch
         {
-            ScalarType.UInt8 => new Tensor(wb_dataprep_resize_u8(hwc.Handle, height, width, InterLanczos4)),
+            ScalarType.UInt8 => PixelResize.Uint8(hwc, height, width, ImagingNative.InterLanczos4),
             ScalarType.Int32 => Resize16(hwc, height, width),
             var other => throw new ArgumentException($"expected uint8 or int32 (16-bit) samples, got {other.TorchName()}", nameof(hwc)),
         };

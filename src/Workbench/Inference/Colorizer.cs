@@ -1,4 +1,5 @@
 using Workbench.Data;
+using Workbench.Data.Imaging;
 using Workbench.Models;
 using Workbench.Torch;
 using Workbench.Visualization;
@@ -212,7 +213,7 @@ public sealed class Colorizer : IDisposable
                 ColorizeFile(file, target, renderSize, overwrite);
                 result = new ColorizeFileResult(file, target, null, clock.Elapsed);
             }
-            catch (Exception e) when (e is ImageDecodeException or IOException or TorchException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is ImageDecodeException or IOException or TorchException or ImagingException or ArgumentException or InvalidOperationException)
             {
                 result = new ColorizeFileResult(file, null, e.Message, clock.Elapsed);
             }

@@ -4,6 +4,7 @@ using System.Globalization;
 using Plotly.NET.CSharp;
 
 using Workbench.Data;
+using Workbench.Data.Imaging;
 using Workbench.Display;
 using Workbench.Evaluation;
 using Workbench.Inference;
@@ -182,7 +183,7 @@ public static class Quickstart
                         IsGray(image) ? $"{name}: (a real black-and-white photo)" : $"{name}: original"));
                 }
             }
-            catch (Exception e) when (e is IOException or TorchException or InvalidDataException)
+            catch (Exception e) when (e is IOException or TorchException or ImagingException or InvalidDataException)
             {
                 log.WriteLine($"  skipped {file}: {e.Message}");
             }

@@ -1,7 +1,6 @@
 using Workbench.Data;
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Visualization;
 
@@ -47,12 +46,12 @@ public static class ImagePanel
         var strip = torch.ones(3, height, width);
         if (ascii.Trim().Length == 0) return strip.MoveToOuterDisposeScope();
         const int Font = 0; // FONT_HERSHEY_SIMPLEX
-        Check(wb_degrade_text_size(ascii, Font, 1.0, 1, out var unitWidth, out var unitHeight, out _));
+        var (unitWidth, unitHeight, _) = HersheyText.Size(ascii, Font, 1.0, 1);
         var scale = Math.Min(0.6 * height / Math.Max(1, unitHeight), 0.95 * width / Math.Max(1, unitWidth));
-        Check(wb_degrade_text_size(ascii, Font, scale, 1, out var tw, out var th, out _));
+        var (tw, th, _) = HersheyText.Size(ascii, Font, scale, 1);
         var x = Math.Max(0, (width - tw) / 2);
         var y = (height + th) / 2;
-        var mask = new Tensor(wb_degrade_text_mask(height, width, ascii, Font, scale, 1, x, y)).unsqueeze(0); // (1, h, w), 1 on ink
+        var mask = HersheyText.Mask(height, width, ascii, Font, scale, 1, x, y).unsqueeze(0); // (1, h, w), 1 on ink
         return (strip - mask.expand(3, -1, -1)).clamp(0, 1).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,5 @@
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data.Degradations;
 
@@ -61,11 +60,7 @@ public static class BlurKernels
 {
     /// <summary>Filters every channel of a CHW float image with a square kernel.</summary>
     public static Tensor Filter(Tensor image, float[,] kernel)
-    {
-        using var scope = torch.NewDisposeScope();
-        var k = torch.tensor(kernel);
-        return new Tensor(wb_degrade_filter2d(image.Handle, k.Handle)).MoveToOuterDisposeScope();
-    }
+        => PixelFilter.Filter2d(image, kernel);
 
     /// <summary>
     /// A normalized Gaussian with standard deviations <paramref name="sigmaX"/> and <paramref name="sigmaY"/> along axes

@@ -1,7 +1,5 @@
 using Workbench.Torch;
 
-using static Workbench.Torch.PInvoke.NativeMethods;
-
 namespace Workbench.Data.Degradations;
 
 /// <summary>
@@ -69,9 +67,19 @@ public sealed class PoissonNoise : Degradation
 /// <summary>libtorch sampling with a private generator seeded from a System.Random (reproducible, thread-independent).</summary>
 internal static class SeededRandom
 {
-    public static Tensor Normal(long[] shape, Random random) => new(wb_degrade_randn(shape, shape.Length, unchecked((ulong)random.NextInt64())));
+    public static Tensor Normal(long[] shape, Random random)
+    {
+        using var generator = new torch.Generator().manual_seed(random.NextInt64());
+        return torch.randn(shape, generator);
+    }
 
-    public static Tensor Poisson(Tensor rates, Random random) => new(wb_degrade_poisson(rates.Handle, unchecked((ulong)random.NextInt64())));
+    /// <summary>Sampled on the CPU (the generator's device) in row-major order, then moved to the rates' device.</summary>
+    public static Tensor Poisson(Tensor rates, Random random)
+    {
+        using var generator = new torch.Generator().manual_seed(random.NextInt64());
+        using var scope = torch.NewDisposeScope();
+        return torch.poisson(rates.detach().cpu().contiguous(), generator).to(rates.device).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>ITU-R 601 luma weights as a (3, 1, 1) tensor, for saturation and gray-noise arithmetic.</summary>

@@ -1,8 +1,7 @@
 using System.Text;
 
+using Workbench.Data.Imaging;
 using Workbench.Torch;
-
-using static Workbench.Torch.PInvoke.NativeMethods;
 
 namespace Workbench.Data.Degradations;
 
@@ -51,16 +50,16 @@ public sealed class TextWatermark : Degradation
         var thicknessFactor = 0.5 + random.NextDouble() * 2; // thin to bold strokes
 
         // Scale the font so the cap height is the drawn fraction of the image height.
-        Check(wb_degrade_text_size(text, font, 1.0, 1, out _, out var unitHeight, out _));
+        var (_, unitHeight, _) = HersheyText.Size(text, font, 1.0, 1);
         var scale = TextHeight.Sample(random) * h / Math.Max(1, unitHeight);
         var thickness = Math.Max(1, (int)Math.Round(scale * thicknessFactor));
-        Check(wb_degrade_text_size(text, font, scale, thickness, out var tw, out var th, out var baseline));
+        var (tw, th, _) = HersheyText.Size(text, font, scale, thickness);
 
         // Mostly inside; a quarter of the text may run off any edge, as with stamps on cropped photos.
         var x = (int)Math.Round(-tw * 0.25 + random.NextDouble() * Math.Max(1, w - tw * 0.5));
         var y = (int)Math.Round(th * 0.75 + random.NextDouble() * Math.Max(1, h - th * 0.5));
 
-        var mask = new Tensor(wb_degrade_text_mask(h, w, text, font, scale, thickness, x, y)).unsqueeze(0); // (1, H, W)
+        var mask = HersheyText.Mask(h, w, text, font, scale, thickness, x, y).unsqueeze(0); // (1, H, W)
         var alpha = mask.mul(Opacity.Sample(random));
         var color = InkColor(random, image.size(0));
         // out = image * (1 - alpha) + color * alpha

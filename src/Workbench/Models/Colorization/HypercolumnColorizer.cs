@@ -105,7 +105,7 @@ public sealed class HypercolumnColorizer : nn.Module<Tensor, Tensor>
     private static nn.Sequential ConvBnRelu(long ni, long nf, long ks) =>
         new(new nn.Conv2d(ni, nf, ks, padding: (ks - 1) / 2, bias: false), new nn.BatchNorm2d(nf), new nn.ReLU());
 
-    protected internal override void SetTrainingMode(bool mode)
+    protected override void SetTrainingMode(bool mode)
     {
         base.SetTrainingMode(mode);
         if (FreezeVgg) vgg.eval(); // a frozen extractor stays in inference mode
