@@ -39,6 +39,28 @@ public sealed record VideoEvaluationResult(string Input, VideoInfo Info, long Fi
         }
     }
 
+    /// <summary>Means per output, and each one's change against per-frame (the issue's goal: flicker −50%, chroma no more than +2%).</summary>
+    public Display.Table ToTable()
+    {
+        var table = new Display.Table("output", "flicker (a*b*)", "chroma error (a*b*)", "flicker vs per-frame", "chroma vs per-frame");
+        var (flicker0, chroma0) = (MeanFlicker(0), MeanChroma(0));
+        for (var i = 0; i < Variants.Count; i++)
+        {
+            var (flicker, chroma) = (MeanFlicker(i), MeanChroma(i));
+            table.AddRow(Variants[i], Round(flicker), Round(chroma),
+                i == 0 ? "" : Change(flicker, flicker0), i == 0 ? "" : Change(chroma, chroma0));
+        }
+        return table;
+    }
+
+    private static string Change(double value, double reference)
+    {
+        var percent = Math.Round(100 * (value / reference - 1), 1) + 0.0; // + 0.0 turns -0.0 into 0.0
+        return string.Create(CultureInfo.InvariantCulture, $"{(percent >= 0 ? "+" : "")}{percent:0.0}%");
+    }
+
+    private static string Round(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+
     /// <summary>frame, cut, then chroma and flicker of each variant: one row per frame.</summary>
     public string ToCsv()
     {
