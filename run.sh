@@ -21,6 +21,7 @@ APT_PACKAGES=(
   python3-torch python3-numpy python3-pil python3-skimage python3-sklearn opencv-doc
   libzmq5 jupyter-notebook python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client python3-jupyter-kernel-test
   chromium   # headless: Plotly figures to PNG, and the test that checks a rendered figure's SVG
+  ffmpeg     # video commands: copies the source's audio track into the output (OpenCV writes pictures only)
 )
 
 QUIET="${QUIET:-0}"
@@ -58,6 +59,13 @@ build_native() {
   fi
   cmake --build build/native -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
   test -f build/native/libworkbench_native.so || { echo "error: native build failed" >&2; exit 1; }
+  # The video library (OpenCV videoio + optical flow, no libtorch): its own CMake project, seconds to build.
+  if [ ! -f build/video/CMakeCache.txt ]; then
+    log "configuring the video library (OpenCV videoio + video)"
+    cmake -S src/Workbench.Video.Native -B build/video -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build build/video -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
+  test -f build/video/libworkbench_video.so || { echo "error: video library build failed" >&2; exit 1; }
 }
 
 build() {

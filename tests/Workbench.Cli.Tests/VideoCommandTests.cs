@@ -58,7 +58,7 @@ public sealed class VideoCommandTests
     public void UpscaleAVideoWithTheShippedModelScalesItsFrames()
     {
         using var dir = new CliTestFiles.TempDir();
-        var input = TinyVideo(Path.Combine(dir.Path, "clip.avi"), frames: 5);
+        var input = TinyVideo(Path.Combine(dir.Path, "clip.avi"), frames: 8);                  // 8 fps: frames 2-5 are 0.25 s + 0.5 s
         var output = Path.Combine(dir.Path, "clip-x2.avi");
         var r = CliProcess.Run("upscale", input, output, "--start", "0.25", "--duration", "0.5");
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
