@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 
 using Workbench.Data;
+using Workbench.Display;
 using Workbench.Inference;
 using Workbench.Metrics;
 using Workbench.Torch;
@@ -40,9 +41,9 @@ public sealed record VideoEvaluationResult(string Input, VideoInfo Info, long Fi
     }
 
     /// <summary>Means per output, and each one's change against per-frame (the goal: flicker −50%, chroma no more than +2%).</summary>
-    public Display.Table ToTable()
+    public Table ToTable()
     {
-        var table = new Display.Table("output", "flicker (a*b*)", "chroma error (a*b*)", "flicker vs per-frame", "chroma vs per-frame");
+        var table = new Table("output", "flicker (a*b*)", "chroma error (a*b*)", "flicker vs per-frame", "chroma vs per-frame");
         var (flicker0, chroma0) = (MeanFlicker(0), MeanChroma(0));
         for (var i = 0; i < Variants.Count; i++)
         {
