@@ -21,7 +21,7 @@ public sealed class VideoReader : IDisposable
         Path = path;
         if (!File.Exists(path)) throw new FileNotFoundException($"video '{path}' does not exist", path);
         handle = VideoNative.Check(VideoNative.wbv_reader_open(path, out var width, out var height, out var fps, out var count), $"'{path}'");
-        // Some containers carry no rate; 25 keeps the output playable and is said in the info line.
+        // Some streams (raw, some webcams) carry no rate; 25 keeps the output playable.
         Info = new VideoInfo(width, height, fps > 0 && double.IsFinite(fps) ? fps : 25.0, count);
     }
 
