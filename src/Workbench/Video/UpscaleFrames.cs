@@ -30,7 +30,7 @@ public sealed class UpscaleFrames : IFrameProcessor
     {
     }
 
-    private UpscaleFrames(Func<Tensor, Tensor> upscale, Func<int, int, (int, int)> outputSize, double strength, FlowMethod flow)
+    internal UpscaleFrames(Func<Tensor, Tensor> upscale, Func<int, int, (int, int)> outputSize, double strength, FlowMethod flow = FlowMethod.Dis)
     {
         this.upscale = upscale;
         this.outputSize = outputSize;
