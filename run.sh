@@ -21,6 +21,7 @@ APT_PACKAGES=(
   python3-torch python3-numpy python3-pil python3-skimage python3-sklearn opencv-doc
   libzmq5 jupyter-notebook python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client python3-jupyter-kernel-test
   chromium   # headless: Plotly figures to PNG, and the test that checks a rendered figure's SVG
+  ffmpeg     # video commands: copies the source's audio track into the output (OpenCV writes pictures only)
 )
 
 QUIET="${QUIET:-0}"
@@ -51,24 +52,23 @@ setup() {
   fi
 }
 
-build_native() {
-  if [ ! -f build/native/CMakeCache.txt ]; then
-    log "configuring the native shim (libtorch)"
-    cmake -S src/Workbench.Native -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+# One native library, its own CMake project: configured once, rebuilt when its sources change, checked to exist.
+build_cmake_library() {
+  local what="$1" source="$2" dir="$3" library="$4"
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    log "configuring $what"
+    cmake -S "$source" -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
-  cmake --build build/native -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
-  test -f build/native/libworkbench_native.so || { echo "error: native build failed" >&2; exit 1; }
-  build_imaging_native
+  cmake --build "$dir" -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
+  test -f "$dir/$library" || { echo "error: the build of $what failed ($dir/$library is missing)" >&2; exit 1; }
 }
 
-# The imaging library (OpenCV only, no libtorch): image IO, resizing, filtering and text for Workbench.Data.
-build_imaging_native() {
-  if [ ! -f build/imaging/CMakeCache.txt ]; then
-    log "configuring the imaging library (OpenCV)"
-    cmake -S src/Workbench.Imaging.Native -B build/imaging -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build build/imaging -j"$(nproc)" 2>&1 | grep -vE "^\[|^gmake|Consolidate compiler" || true
-  test -f build/imaging/libworkbench_imaging.so || { echo "error: imaging library build failed" >&2; exit 1; }
+# Three libraries that share nothing: the torch shim (libtorch), imaging (OpenCV: image IO, resizing, filtering,
+# text) and video (OpenCV videoio + optical flow); only the first links libtorch.
+build_native() {
+  build_cmake_library "the native shim (libtorch)" src/Workbench.Native build/native libworkbench_native.so
+  build_cmake_library "the imaging library (OpenCV)" src/Workbench.Imaging.Native build/imaging libworkbench_imaging.so
+  build_cmake_library "the video library (OpenCV videoio + optical flow)" src/Workbench.Video.Native build/video libworkbench_video.so
 }
 
 build() {

@@ -5,14 +5,15 @@ using Spectre.Console;
 using Workbench.Data;
 using Workbench.Inference;
 using Workbench.Torch;
+using Workbench.Video;
 
 namespace Workbench.Cli.Commands;
 
 /// <summary><c>workbench colorize IN OUT --model weights.safetensors --render-size N</c> (and <c>defade</c>, the same for faded photos).</summary>
 internal static class ColorizeCommand
 {
-    private static readonly Argument<string> Input = new("input") { Description = "Photo, or a folder of photos (searched recursively)" };
-    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one (PNG files: photo.jpg → photo.png; photo.jpg.png where another input has the same stem)" };
+    private static readonly Argument<string> Input = new("input") { Description = "Photo or video (.mp4, .avi, .mov, .mkv, ...), or a folder of them (searched recursively)" };
+    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension) or video (.mp4, .avi, .mov, .mkv), or a folder when INPUT is one (PNG files: photo.jpg → photo.png; photo.jpg.png where another input has the same stem; videos keep their name)" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Generator weights (.safetensors written by `workbench train`, or a training checkpoint) [colorize default: models/{ShippedModels.Colorizer}, the quickstart's colorizer]" };
     private static readonly Option<int> RenderSize = new("--render-size", "-r") { Description = "The model sees about N×N pixels (aspect kept); the result keeps the input's size", DefaultValueFactory = _ => 256 };
     private static readonly Option<string?> RenderFactor = new("--render-factor") { Description = "DeOldify's render factor N: the model sees a (16·N)² square (replaces --render-size; DeOldify's own default is 35); several, comma-separated (20,35), write the photo at each side by side" };
@@ -28,7 +29,7 @@ internal static class ColorizeCommand
             : "Restore faded photos with a DeFade model (any size)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, RenderSize, RenderFactor, Chroma, Sweep, DeviceOption, Overwrite }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, RenderSize, RenderFactor, Chroma, Sweep, DeviceOption, Overwrite }.Concat(VideoCommand.All)) command.Options.Add(option);
         // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
         command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(name, parse, cancel), CancellationToken.None));
         return command;
@@ -54,7 +55,13 @@ internal static class ColorizeCommand
         var overwrite = parse.GetValue(Overwrite);
         // Checked before the model loads: a refused run costs nothing.
         var plan = isFolder ? FolderPlan(input, output, Colorizer.PlanFolder, overwrite) : null;
-        if (!isFolder) CheckSingleOutput(input, output, overwrite);
+        var videos = isFolder ? VideoCommand.PlanFolder(input, output, overwrite) : [];
+        var isVideo = !isFolder && VideoFiles.IsVideo(input);
+        if (isVideo) VideoCommand.CheckOutput(input, output, overwrite);
+        else if (!isFolder) CheckSingleOutput(input, output, overwrite);
+        var range = VideoCommand.Range(parse);
+        var strength = VideoCommand.CheckedStrength(parse);
+        var flow = VideoCommand.ParseFlow(parse);
         var factors = RenderFactors(parse.GetValue(RenderFactor));
         var options = new ColorizerOptions
         {
@@ -73,6 +80,12 @@ internal static class ColorizeCommand
         using var colorizer = Colorizer.Load(weights, options);
         if (name == "colorize" && colorizer.Info?.Task == "defade") Console.Error.WriteLine("note: this is a DeFade model; `workbench defade` restores with it");
         var sweep = factors is { Length: > 1 } ? factors.Select(f => f * DeOldifyPipeline.RenderBase).ToArray() : parse.GetValue(Sweep);
+        if (isVideo)
+        {
+            if (sweep is { Length: > 0 }) throw new UsageException("--sweep and several --render-factor values write a photo side by side; a video takes one render size");
+            VideoCommand.RunOne(input, output, new ColorizeFrames(colorizer, strength, flow), range, overwrite, cancel);
+            return 0;
+        }
         if (!isFolder)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -102,9 +115,10 @@ internal static class ColorizeCommand
                     }), cancel: cancel, overwrite: overwrite);
                 });
         var failed = results.Count(r => !r.Ok);
+        var failedVideos = VideoCommand.RunFolder(videos, () => new ColorizeFrames(colorizer, strength, flow), range, overwrite, cancel);
         var named = plan.Renamed.Count > 0 ? $"{plan.Renamed.Count} keeping their source extension (see naming above)" : "named after each input (photo.jpg → photo.png)";
         Console.WriteLine($"{results.Count - failed} of {results.Count} photo(s) written to {output} as PNG, {named}{(failed > 0 ? $"; {failed} failed" : "")}");
-        return failed > 0 ? 1 : 0;
+        return failed + failedVideos > 0 ? 1 : 0;
     }
 
     /// <summary>The folder run's outputs, refused (usage error, nothing written) when any would replace an input or, without --overwrite, an existing file; prints how outputs are named.</summary>

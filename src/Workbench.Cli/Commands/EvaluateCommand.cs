@@ -40,6 +40,7 @@ internal static class EvaluateCommand
         }
         command.Subcommands.Add(EvaluateSrCommand.Create());
         command.Subcommands.Add(TuneColorizerCommand.Create());
+        command.Subcommands.Add(EvaluateVideoCommand.Create());
         return command;
     }
 

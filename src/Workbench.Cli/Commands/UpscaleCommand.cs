@@ -3,14 +3,15 @@ using System.CommandLine;
 using Workbench.Inference;
 using Workbench.Models.SuperResolution;
 using Workbench.Torch;
+using Workbench.Video;
 
 namespace Workbench.Cli.Commands;
 
 /// <summary><c>workbench upscale IN OUT --model weights.safetensors</c>: super-resolve an image, or every image in a folder.</summary>
 internal static class UpscaleCommand
 {
-    private static readonly Argument<string> Input = new("input") { Description = "Image file, or a folder of images (searched recursively)" };
-    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension), or a folder when INPUT is one" };
+    private static readonly Argument<string> Input = new("input") { Description = "Image or video file (.mp4, .avi, .mov, .mkv, ...), or a folder of them (searched recursively)" };
+    private static readonly Argument<string> Output = new("output") { Description = "Output image (format by extension) or video (.mp4, .avi, .mov, .mkv), or a folder when INPUT is one" };
     private static readonly Option<string?> Model = new("--model", "-m") { Description = $"Weights: .safetensors (files saved by Workbench record their architecture and scale) or a PyTorch .pth (BasicSR/Real-ESRGAN RRDBNet, ESPCN; recognised by its keys) [default: models/{ShippedModels.EspcnX2}, the quickstart's ESPCN x2]" };
     private static readonly Option<string?> Arch = new("--arch") { Description = $"Architecture, where weights without metadata fit several or none of the registered key layouts: {string.Join(", ", SuperResolutionModels.Architectures)}" };
     private static readonly Option<int?> Scale = new("--scale", "-s") { Description = "Upscaling factor, for weights without metadata (2, 4, ...)" };
@@ -31,9 +32,10 @@ internal static class UpscaleCommand
         var command = new Command("upscale", "Upscale images with a super-resolution network (tiled, any size; alpha and 16-bit kept)");
         command.Arguments.Add(Input);
         command.Arguments.Add(Output);
-        foreach (var option in new Option[] { Model, Arch, Scale, PipelineOption, Tile, TilePad, PrePad, OutScale, Alpha, TileBlend, Overlap, Compare, DeviceOption, Overwrite })
+        foreach (var option in new Option[] { Model, Arch, Scale, PipelineOption, Tile, TilePad, PrePad, OutScale, Alpha, TileBlend, Overlap, Compare, DeviceOption, Overwrite }.Concat(VideoCommand.All))
             command.Options.Add(option);
-        command.SetGuardedAction((parse, cancel) => Task.FromResult(Run(parse, cancel)));
+        // On the thread pool: the action must return its Task at once for Ctrl-C to reach the token.
+        command.SetGuardedAction((parse, cancel) => Task.Run(() => Run(parse, cancel), CancellationToken.None));
         return command;
     }
 
@@ -48,7 +50,10 @@ internal static class UpscaleCommand
         var overwrite = parse.GetValue(Overwrite);
         // Checked before the model loads: a refused run costs nothing.
         if (isFolder) ColorizeCommand.FolderPlan(input, output, Upscaler.PlanFolder, overwrite);
-        else ColorizeCommand.CheckSingleOutput(input, output, overwrite);
+        var video = new VideoJob(isFolder ? VideoCommand.PlanFolder(input, output, overwrite) : [], !isFolder && VideoFiles.IsVideo(input),
+            VideoCommand.Range(parse), VideoCommand.CheckedStrength(parse), VideoCommand.ParseFlow(parse));
+        if (video.IsVideo) VideoCommand.CheckOutput(input, output, overwrite);
+        else if (!isFolder) ColorizeCommand.CheckSingleOutput(input, output, overwrite);
         var device = parse.GetValue(DeviceOption) switch
         {
             "cpu" => Device.CPU,
@@ -56,10 +61,16 @@ internal static class UpscaleCommand
             "cuda" => throw new UsageException("--device cuda: no CUDA device is available"),
             var other => throw new UsageException($"--device must be cpu or cuda, got '{other}'"),
         };
-        if (UsesRealEsrgan(parse, weights)) return RunRealEsrgan(parse, input, output, weights, device, isFolder, overwrite, cancel);
+        if (UsesRealEsrgan(parse, weights)) return RunRealEsrgan(parse, input, output, weights, device, isFolder, overwrite, video, cancel);
         var options = new UpscaleOptions { Tile = parse.GetValue(Tile) ?? 256, Overlap = parse.GetValue(Overlap), Device = device };
         using var upscaler = Upscaler.FromFile(weights, parse.GetValue(Arch), parse.GetValue(Scale), options);
         var compare = parse.GetValue(Compare);
+        if (video.IsVideo)
+        {
+            if (compare) throw new UsageException("--compare writes a picture side by side; it does not apply to video");
+            VideoCommand.RunOne(input, output, new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
+            return 0;
+        }
 
         if (!isFolder)
         {
@@ -74,6 +85,7 @@ internal static class UpscaleCommand
         }, cancel, overwrite);
         var failed = entries.Count(e => e.Error is not null);
         Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        failed += VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
         return failed > 0 ? 1 : 0;
     }
 
@@ -103,7 +115,7 @@ internal static class UpscaleCommand
         return true;
     }
 
-    private static int RunRealEsrgan(ParseResult parse, string input, string output, string weights, Device device, bool isFolder, bool overwrite, CancellationToken cancel)
+    private static int RunRealEsrgan(ParseResult parse, string input, string output, string weights, Device device, bool isFolder, bool overwrite, VideoJob video, CancellationToken cancel)
     {
         var options = new RealEsrganOptions
         {
@@ -122,6 +134,11 @@ internal static class UpscaleCommand
             Device = device,
         };
         using var upscaler = RealEsrganer.FromFile(weights, parse.GetValue(Arch), parse.GetValue(Scale), options);
+        if (video.IsVideo)
+        {
+            VideoCommand.RunOne(input, output, new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
+            return 0;
+        }
         if (!isFolder)
         {
             if (Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder) Directory.CreateDirectory(folder);
@@ -135,8 +152,12 @@ internal static class UpscaleCommand
         }, cancel, overwrite);
         var failed = entries.Count(e => e.Error is not null);
         Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{options.OutScale ?? upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        failed += VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
         return failed > 0 ? 1 : 0;
     }
+
+    /// <summary>The video part of a run: a folder's videos, or whether the single input is one, and the video options.</summary>
+    private sealed record VideoJob(IReadOnlyList<(string Input, string Output)> Folder, bool IsVideo, VideoRange Range, double Strength, FlowMethod Flow);
 
     private static void Print(UpscaleFileResult r) =>
         Console.WriteLine($"{r.Input} → {r.Output}: {r.Width}x{r.Height} → {r.OutputWidth}x{r.OutputHeight}" +

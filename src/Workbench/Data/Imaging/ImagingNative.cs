@@ -1,7 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Runtime.Loader;
 
 namespace Workbench.Data.Imaging;
 
@@ -21,28 +19,12 @@ internal static partial class ImagingNative
     internal const int DepthF32 = 5;
     internal const int DepthF64 = 6;
 
-    /// <summary>Runs when the assembly loads, before any P/Invoke can bind.</summary>
-    /// <remarks>
-    /// The runtime first looks beside the assembly (the build copies the library there). An event handler, not
-    /// NativeLibrary.SetDllImportResolver, adds the fallback: an assembly takes one resolver only, and other native
-    /// libraries of Workbench must be able to add theirs.
-    /// </remarks>
+    /// <summary>Runs when the assembly loads, before any P/Invoke can bind: the library is found beside the assembly
+    /// or in build/imaging/ of the checkout (<see cref="NativeLibraryLocator"/>).</summary>
 #pragma warning disable CA2255 // a library must register its fallback before its first P/Invoke; there is no app to do it
     [System.Runtime.CompilerServices.ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void RegisterFallback() => AssemblyLoadContext.Default.ResolvingUnmanagedDll += FindInCheckout;
-
-    /// <summary>build/imaging/ of the checkout the assembly runs from (a notebook or tool loading bin/ of another project).</summary>
-    private static IntPtr FindInCheckout(Assembly assembly, string name)
-    {
-        if (name != Lib || assembly != typeof(ImagingNative).Assembly) return IntPtr.Zero;
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var built = Path.Combine(folder.FullName, "build", "imaging", "libworkbench_imaging.so");
-            if (File.Exists(built)) return NativeLibrary.Load(built);
-        }
-        return IntPtr.Zero;
-    }
+    internal static void RegisterFallback() => NativeLibraryLocator.AddCheckoutFallback(Lib, "imaging");
 
     [DllImport(Lib)] private static extern IntPtr wbi_last_error();
     [DllImport(Lib)] internal static extern void wbi_free(IntPtr p);
