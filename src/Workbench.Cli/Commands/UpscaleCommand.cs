@@ -67,14 +67,7 @@ internal static class UpscaleCommand
             Print(upscaler.UpscaleFile(input, output, compare, overwrite));
             return 0;
         }
-        var entries = upscaler.UpscaleFolder(input, output, compare, entry =>
-        {
-            if (entry.Result is { } r) Print(r);
-            else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
-        }, cancel, overwrite);
-        var failed = entries.Count(e => e.Error is not null);
-        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
-        return failed > 0 ? 1 : 0;
+        return ReportFolder(progress => upscaler.UpscaleFolder(input, output, compare, progress, cancel, overwrite), $"{upscaler.Scale}", output);
     }
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
@@ -128,13 +121,19 @@ internal static class UpscaleCommand
             Print(upscaler.UpscaleFile(input, output, overwrite));
             return 0;
         }
-        var entries = upscaler.UpscaleFolder(input, output, entry =>
+        return ReportFolder(progress => upscaler.UpscaleFolder(input, output, progress, cancel, overwrite), $"{options.OutScale ?? upscaler.Scale}", output);
+    }
+
+    /// <summary>Runs a folder, printing each image as it finishes and then the count; exit code 1 when any failed.</summary>
+    private static int ReportFolder(Func<Action<UpscaleFolderEntry>, IReadOnlyList<UpscaleFolderEntry>> run, string scale, string output)
+    {
+        var entries = run(entry =>
         {
             if (entry.Result is { } r) Print(r);
             else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
-        }, cancel, overwrite);
+        });
         var failed = entries.Count(e => e.Error is not null);
-        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{options.OutScale ?? upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
         return failed > 0 ? 1 : 0;
     }
 
