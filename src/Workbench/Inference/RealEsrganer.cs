@@ -54,7 +54,8 @@ public sealed record RealEsrganOptions
 /// network and back after, so the network sees RGB, as it does here.
 /// <para>Tiles gather their padded pixels from the input samples and finished output rows are quantized band by band
 /// (one tile row at a time), so besides the input samples only a band of float rows and the output are held; a PNG
-/// at the network's scale is encoded as the bands come, so not even the output is.</para>
+/// at the network's scale is encoded as the bands come, so not even the output is. A PNG input is decoded in bands
+/// too (<see cref="ImageSampleRows"/>): each tile row asks for the rows it reads (all of them with tile 0).</para>
 /// </summary>
 public sealed class RealEsrganer : IDisposable
 {
