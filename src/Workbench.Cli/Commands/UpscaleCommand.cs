@@ -78,15 +78,8 @@ internal static class UpscaleCommand
             Print(upscaler.UpscaleFile(input, output, compare, overwrite));
             return 0;
         }
-        var entries = upscaler.UpscaleFolder(input, output, compare, entry =>
-        {
-            if (entry.Result is { } r) Print(r);
-            else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
-        }, cancel, overwrite);
-        var failed = entries.Count(e => e.Error is not null);
-        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
-        failed += VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
-        return failed > 0 ? 1 : 0;
+        return ReportFolder(progress => upscaler.UpscaleFolder(input, output, compare, progress, cancel, overwrite), $"{upscaler.Scale}", output,
+            () => VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel));
     }
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
@@ -145,14 +138,22 @@ internal static class UpscaleCommand
             Print(upscaler.UpscaleFile(input, output, overwrite));
             return 0;
         }
-        var entries = upscaler.UpscaleFolder(input, output, entry =>
+        return ReportFolder(progress => upscaler.UpscaleFolder(input, output, progress, cancel, overwrite), $"{options.OutScale ?? upscaler.Scale}", output,
+            () => VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel));
+    }
+
+    /// <summary>Runs a folder, printing each image as it finishes and then the count, then its videos (<paramref name="runVideos"/>
+    /// returns how many failed); exit code 1 when any image or video failed.</summary>
+    private static int ReportFolder(Func<Action<UpscaleFolderEntry>, IReadOnlyList<UpscaleFolderEntry>> run, string scale, string output, Func<int> runVideos)
+    {
+        var entries = run(entry =>
         {
             if (entry.Result is { } r) Print(r);
             else Console.Error.WriteLine($"failed: {entry.Input}: {entry.Error!.Message}");
-        }, cancel, overwrite);
+        });
         var failed = entries.Count(e => e.Error is not null);
-        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{options.OutScale ?? upscaler.Scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
-        failed += VideoCommand.RunFolder(video.Folder, () => new UpscaleFrames(upscaler, video.Strength, video.Flow), video.Range, overwrite, cancel);
+        Console.WriteLine($"{entries.Count - failed} of {entries.Count} image(s) upscaled x{scale} into {output}{(failed > 0 ? $"; {failed} failed" : "")}");
+        failed += runVideos();
         return failed > 0 ? 1 : 0;
     }
 

@@ -83,6 +83,34 @@ public static class TorchCheckpoint
         return result;
     }
 
+    /// <summary>
+    /// Reads the tensors <see cref="LoadStateDict(string)"/> would return straight into <paramref name="targets"/> (by
+    /// name: a module's <c>state_dict()</c>, whose values share the parameters' memory), one storage at a time, so the
+    /// weights exist once rather than twice (the file's tensors beside the module's). A contiguous CPU target of the
+    /// file's dtype receives the bytes directly; any other goes through a temporary of one tensor, copied and freed.
+    /// Every tensor of the file needs a target of its shape; targets the file lacks are left as they are. Returns
+    /// the names read.
+    /// </summary>
+    public static List<string> LoadStateDictInto(string path, IReadOnlyDictionary<string, Tensor> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        using var stream = OpenFile(path);
+        using var session = Session.Open(stream, path);
+        var entries = session.StateDictTensors();
+        var into = new Dictionary<PendingTensor, Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, pending) in entries)
+        {
+            if (!targets.TryGetValue(name, out var target))
+                throw new TorchCheckpointFormatException(path, $"it holds '{name}', which the module has no parameter or buffer for");
+            if (!target.shape.SequenceEqual(pending.Size))
+                throw new TorchCheckpointFormatException(path, $"'{name}' is [{string.Join(", ", pending.Size)}] in the file and [{string.Join(", ", target.shape)}] in the module");
+            if (!into.TryAdd(pending, target) && !ReferenceEquals(into[pending], target))
+                throw new TorchCheckpointFormatException(path, $"'{name}' is the same tensor as another entry, but the module holds them apart");
+        }
+        session.Materialize(entries.Select(e => e.Tensor).ToList(), into);
+        return entries.Select(e => e.Name).ToList();
+    }
+
     /// <summary>Names, dtypes and shapes of what <see cref="LoadStateDict(string)"/> would return, without reading tensor data.</summary>
     public static List<TorchCheckpointEntry> ListEntries(string path)
     {
@@ -112,6 +140,7 @@ public static class TorchCheckpoint
         private string top = "";
         private CheckpointByteSource? legacy;
         private long legacyDeclaredBytes;
+        private IReadOnlyDictionary<PendingTensor, Tensor>? destinations;
 
         private Session(Stream stream, string source)
         {
@@ -398,9 +427,13 @@ public static class TorchCheckpoint
 
         // ---- reading storages ----
 
-        /// <summary>Reads the storages these tensors use, one at a time, and fills each tensor's <see cref="PendingTensor.Result"/>.</summary>
-        public void Materialize(IReadOnlyList<PendingTensor> tensors)
+        /// <summary>
+        /// Reads the storages these tensors use, one at a time, and fills each tensor's <see cref="PendingTensor.Result"/>:
+        /// a new tensor, or its target in <paramref name="into"/> (filled in place).
+        /// </summary>
+        public void Materialize(IReadOnlyList<PendingTensor> tensors, IReadOnlyDictionary<PendingTensor, Tensor>? into = null)
         {
+            destinations = into;
             var distinct = tensors.Distinct(ReferenceEqualityComparer.Instance).Cast<PendingTensor>().ToList();
             long total = 0;
             foreach (var t in distinct) total += t.ByteLength;
@@ -486,7 +519,7 @@ public static class TorchCheckpoint
                 GC.KeepAlive(result);
                 if (consumeAll) input.Skip(record.ByteLength - start - t.ByteLength);
                 CheckBools(t, result);
-                t.Result = result;
+                Deliver(t, result, created);
                 return;
             }
             // Several views of one storage (or a strided one): read the storage once, copy each view out.
@@ -500,7 +533,7 @@ public static class TorchCheckpoint
                     if (t.Numel > 0) CopyStrided(buffer, (byte*)Check(wb_data_ptr(result.Handle)), t, es);
                     GC.KeepAlive(result);
                     CheckBools(t, result);
-                    t.Result = result;
+                    Deliver(t, result, created);
                 }
             }
             finally
@@ -509,11 +542,27 @@ public static class TorchCheckpoint
             }
         }
 
-        private static Tensor NewTensor(PendingTensor t, List<Tensor> created)
+        /// <summary>Where <paramref name="t"/>'s bytes go: its target when the bytes can land there as they are, else a new tensor.</summary>
+        private Tensor NewTensor(PendingTensor t, List<Tensor> created)
         {
+            if (destinations?.GetValueOrDefault(t) is { } target && target.dtype == t.DType && target.device.Type == DeviceType.CPU && target.is_contiguous())
+                return target;
             var result = torch.empty(t.Size, t.DType);
             created.Add(result);
             return result;
+        }
+
+        /// <summary>Hands a filled tensor to <paramref name="t"/>: copied into its target (and freed) when it was read elsewhere.</summary>
+        private void Deliver(PendingTensor t, Tensor result, List<Tensor> created)
+        {
+            if (destinations?.GetValueOrDefault(t) is { } target && !ReferenceEquals(target, result))
+            {
+                using (torch.no_grad()) target.copy_(result);
+                created.Remove(result);
+                result.Dispose();
+                result = target;
+            }
+            t.Result = result;
         }
 
         private static unsafe void ReadNative(CheckpointByteSource input, byte* destination, long count)

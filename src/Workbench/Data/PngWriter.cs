@@ -197,9 +197,14 @@ public static class PngWriter
             return table;
         }
 
-        public static uint Compute(ReadOnlySpan<byte> data)
+        /// <summary>The register before any byte; <c>~register</c> after the last byte is the CRC.</summary>
+        public const uint Start = 0xFFFFFFFFu;
+
+        public static uint Compute(ReadOnlySpan<byte> data) => ~Update(Start, data);
+
+        /// <summary>The register after <paramref name="data"/>, for a CRC computed piece by piece (a streamed chunk).</summary>
+        public static uint Update(uint crc, ReadOnlySpan<byte> data)
         {
-            var crc = 0xFFFFFFFFu;
             var t = Table;
             while (data.Length >= 8)
             {
@@ -210,7 +215,7 @@ public static class PngWriter
                 data = data[8..];
             }
             foreach (var b in data) crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8);
-            return ~crc;
+            return crc;
         }
     }
 }

@@ -76,6 +76,8 @@ public sealed class Colorizer : IDisposable
     {
         options ??= new ColorizerOptions();
         var (model, info) = ModelFile.Load(path, options.Device);
+        // Published DeOldify generators only run here: one copy of their normalized weights instead of two.
+        if (DeOldifyPipeline.Runs(model)) SpectralNormFolding.Fold(model);
         if (info.Task == "defade" && options.Mode == Recombination.KeepLuminance) options = options with { Mode = Recombination.AddResidual };
         return new Colorizer(model, options) { Info = info };
     }

@@ -54,7 +54,8 @@ public sealed record RealEsrganOptions
 /// network and back after, so the network sees RGB, as it does here.
 /// <para>Tiles gather their padded pixels from the input samples and finished output rows are quantized band by band
 /// (one tile row at a time), so besides the input samples only a band of float rows and the output are held; a PNG
-/// at the network's scale is encoded as the bands come, so not even the output is.</para>
+/// at the network's scale is encoded as the bands come, so not even the output is. A PNG input is decoded in bands
+/// too (<see cref="ImageSampleRows"/>): each tile row asks for the rows it reads (all of them with tile 0).</para>
 /// </summary>
 public sealed class RealEsrganer : IDisposable
 {
@@ -111,8 +112,15 @@ public sealed class RealEsrganer : IDisposable
     /// </summary>
     public Tensor Enhance(Tensor samples)
     {
-        var (h, w, c) = CheckSamples(samples);
-        var output = torch.empty([h * Scale, w * Scale, c], samples.dtype);
+        CheckSamples(samples);
+        using var rows = ImageSampleRows.Of(samples);
+        return Enhance(rows);
+    }
+
+    private Tensor Enhance(ImageSampleRows samples)
+    {
+        var (h, w, c) = (samples.Height, samples.Width, samples.Channels);
+        var output = torch.empty([h * Scale, w * Scale, c], samples.DType);
         Bands(samples, (row, band) => output.narrow(0, row, band.size(0)).copy_(band));
         var (oh, ow) = OutputSize(h, w);
         if (oh == h * Scale && ow == w * Scale) return output;
@@ -135,16 +143,16 @@ public sealed class RealEsrganer : IDisposable
     /// order from the top. Colour and model-upscaled alpha run tile by tile together, so nothing image-sized but the
     /// samples is held.
     /// </summary>
-    private void Bands(Tensor samples, Action<long, Tensor> write)
+    private void Bands(ImageSampleRows samples, Action<long, Tensor> write)
     {
-        var (h, w, c) = (samples.size(0), samples.size(1), samples.size(2));
+        var (w, c) = (samples.Width, samples.Channels);
         // Upstream takes a file as 16-bit when a sample exceeds 256; here a 16-bit file is 16-bit, even a dark one.
-        var maxRange = samples.dtype == ScalarType.Int32 ? 65535.0 : 255.0;
+        var maxRange = samples.DType == ScalarType.Int32 ? 65535.0 : 255.0;
         var modelAlpha = c == 4 && Options.Alpha == AlphaUpsampler.Model;
         // The colour (gray replicated to RGB, as cv2 GRAY2RGB) and the alpha (replicated likewise) through the network.
-        List<Tensor> sources = [samples.narrow(2, 0, c == 1 ? 1 : 3)];
-        if (modelAlpha) sources.Add(samples.narrow(2, 3, 1));
-        Run(sources, maxRange, (bandRow, band) =>
+        List<(long First, long Count)> sources = [(0, c == 1 ? 1 : 3)];
+        if (modelAlpha) sources.Add((3, 1));
+        Run(samples, sources, maxRange, (bandRow, band) =>
         {
             const long Chunk = 64; // rows quantized at a time: float temporaries of a few rows, not of the band
             for (long r = 0; r < band.size(1); r += Chunk)
@@ -152,11 +160,11 @@ public sealed class RealEsrganer : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var (row, n) = (bandRow + r, Math.Min(Chunk, band.size(1) - r));
                 var rows = band.narrow(1, r, n);
-                var quantized = torch.empty([n, w * Scale, c], samples.dtype);
+                var quantized = torch.empty([n, w * Scale, c], samples.DType);
                 var colour = rows.narrow(0, 0, 3).clamp(0.0, 1.0);
                 Put(quantized, 0, 0, c == 1 ? Gray(colour) : colour, maxRange);
                 if (modelAlpha) Put(quantized, 0, 3, Gray(rows.narrow(0, 3, 3).clamp(0.0, 1.0)), maxRange);
-                else if (c == 4) Put(quantized, 0, 3, BilinearAlphaRows(samples.narrow(2, 3, 1), row, n, maxRange), maxRange);
+                else if (c == 4) Put(quantized, 0, 3, BilinearAlphaRows(samples, row, n, maxRange), maxRange);
                 write(row, quantized);
             }
         });
@@ -166,13 +174,13 @@ public sealed class RealEsrganer : IDisposable
     /// Output rows [row, row + n) of cv2.resize(alpha, (W·s, H·s), INTER_LINEAR), i.e. F.interpolate bilinear without
     /// align_corners, computed from a slab of input rows with a row of margin (so its edge clamping never shows).
     /// </summary>
-    private Tensor BilinearAlphaRows(Tensor alpha, long row, long n, double maxRange)
+    private Tensor BilinearAlphaRows(ImageSampleRows samples, long row, long n, double maxRange)
     {
         var s = Scale;
-        var (h, w) = (alpha.size(0), alpha.size(1));
+        var (h, w) = (samples.Height, samples.Width);
         var first = Math.Max(0, row / s - 1);
         var last = Math.Min(h, (row + n - 1) / s + 2);
-        var slab = F.interpolate(Float(alpha.narrow(0, first, last - first), maxRange).unsqueeze(0), size: ((last - first) * s, w * s), mode: "bilinear", align_corners: false)[0];
+        var slab = F.interpolate(Float(samples.Rows(first, last - first).narrow(2, 3, 1), maxRange).unsqueeze(0), size: ((last - first) * s, w * s), mode: "bilinear", align_corners: false)[0];
         return slab.narrow(1, row - first * s, n);
     }
 
@@ -189,10 +197,10 @@ public sealed class RealEsrganer : IDisposable
         if (BatchOutputs.SamePath(input, output)) throw new ArgumentException($"the output '{output}' is the input; write to another file");
         if (!overwrite && File.Exists(output)) throw new OutputExistsException(output);
         using var scope = torch.NewDisposeScope();
-        var samples = ImageSamples.Read(input);
-        var (h, w, c) = CheckSamples(samples);
+        using var samples = ImageSampleRows.Open(input);
+        var (h, w, c) = (samples.Height, samples.Width, samples.Channels);
         var (oh, ow) = OutputSize(h, w);
-        var sixteen = samples.dtype == ScalarType.Int32;
+        var sixteen = samples.DType == ScalarType.Int32;
         var bitDepth = sixteen && format is ImageFormat.Png or ImageFormat.Tiff ? 16 : 8;
         if (format == ImageFormat.Png && (oh, ow) == (h * Scale, w * Scale))
         {
@@ -265,25 +273,30 @@ public sealed class RealEsrganer : IDisposable
     }
 
     /// <summary>
-    /// pre_process, tile_process (or process) and post_process on each of <paramref name="sources"/>, (H, W, 3) or
-    /// (H, W, 1) samples (one channel is replicated to RGB), tile by tile together: <paramref name="sink"/> gets the
+    /// pre_process, tile_process (or process) and post_process on each of <paramref name="sources"/>, 3 or 1 channels
+    /// (first, count) of the samples (one channel is replicated to RGB), tile by tile together: <paramref name="sink"/> gets the
     /// cropped, unclamped outputs in bands of finished rows (3 per source, rows, W·scale) at their output row. The padded float image is never built: each tile gathers its rows and
-    /// columns of the padded image from the samples (the pads are reflections, so every padded pixel is a sample).
+    /// columns of the padded image from the samples (the pads are reflections, so every padded pixel is a sample), and
+    /// only the input rows a tile row reads are asked of <paramref name="samples"/>; those no later tile row (nor the
+    /// alpha resize, one row above a band) reads are released.
     /// </summary>
-    private void Run(IReadOnlyList<Tensor> sources, double maxRange, Action<long, Tensor> sink)
+    private void Run(ImageSampleRows samples, IReadOnlyList<(long First, long Count)> sources, double maxRange, Action<long, Tensor> sink)
     {
-        var (height, width) = (sources[0].size(0), sources[0].size(1));
+        var (height, width) = (samples.Height, samples.Width);
         var s = Scale;
         if (Options.PrePad > 0 && (Options.PrePad >= height || Options.PrePad >= width))
             throw new ArgumentException($"pre_pad {Options.PrePad} must be smaller than the image ({width}x{height}): it is reflected from inside it");
         var (ph, pw) = PaddedSize(height, width);
         var rowSource = PaddedSource(height, ph);
         var columnSource = PaddedSource(width, pw);
-        Tensor Patch(Tensor samples, Span y, Span x)
+        var lowestFrom = new long[ph + 1]; // lowestFrom[i]: the lowest sample row that padded rows i.. hold
+        lowestFrom[ph] = height;
+        for (var i = ph - 1; i >= 0; i--) lowestFrom[i] = Math.Min(rowSource[i], lowestFrom[i + 1]);
+        Tensor Patch(Tensor slab, long slabRow, (long First, long Count) channels, Span y, Span x)
         {
-            var rowIndex = torch.tensor(rowSource[(int)y.Pad0..(int)y.Pad1], [y.Pad1 - y.Pad0]);
+            var rowIndex = torch.tensor(rowSource[(int)y.Pad0..(int)y.Pad1].Select(r => r - slabRow).ToArray(), [y.Pad1 - y.Pad0]);
             var columnIndex = torch.tensor(columnSource[(int)x.Pad0..(int)x.Pad1], [x.Pad1 - x.Pad0]);
-            var chw = Float(samples.index_select(0, rowIndex).index_select(1, columnIndex), maxRange);
+            var chw = Float(slab.narrow(2, channels.First, channels.Count).index_select(0, rowIndex).index_select(1, columnIndex), maxRange);
             return (chw.size(0) == 1 ? chw.expand(3, -1, -1).contiguous() : chw).unsqueeze(0);
         }
         var rows = Plan(ph);
@@ -295,12 +308,16 @@ public sealed class RealEsrganer : IDisposable
             {
                 using var scope = torch.NewDisposeScope();
                 var y = rows[r];
+                samples.Release(Math.Min(lowestFrom[y.Pad0], y.From - 1));
+                var (slabRow, slabEnd) = (lowestFrom[y.Pad0], rowSource[(int)y.Pad0..(int)y.Pad1].Max() + 1);
+                var slab = samples.Rows(slabRow, slabEnd - slabRow); // (rows this tile row reads, W, C)
                 var band = torch.zeros([3 * sources.Count, (y.To - y.From) * s, pw * s]);
                 if (carry is not null) band.narrow(1, 0, carry.size(1)).copy_(carry);
                 foreach (var x in columns)
                 {
                     using var tileScope = torch.NewDisposeScope();
-                    var tile = sources.Count == 1 ? Network(Patch(sources[0], y, x)) : torch.cat(sources.Select(source => Network(Patch(source, y, x))).ToArray());
+                    var tile = sources.Count == 1 ? Network(Patch(slab, slabRow, sources[0], y, x))
+                        : torch.cat(sources.Select(source => Network(Patch(slab, slabRow, source, y, x))).ToArray());
                     var kept = tile.narrow(1, (y.From - y.Pad0) * s, (y.To - y.From) * s).narrow(2, (x.From - x.Pad0) * s, (x.To - x.From) * s);
                     var target = band.narrow(2, x.From * s, (x.To - x.From) * s);
                     if (y.Weight is null && x.Weight is null) target.add_(kept);

@@ -21,6 +21,14 @@ public static class WeightsFile
     public static Dictionary<string, Tensor> ReadStateDict(string path) => Read(path).Tensors;
 
     /// <summary>
+    /// The names and shapes of a PyTorch checkpoint's state dict without its data: each value is a zero-stride view
+    /// of one element, with the entry's dtype and shape (for key-layout recognition, which looks at shapes only).
+    /// In the current dispose scope.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadCheckpointShapes(string path) =>
+        TorchCheckpoint.ListEntries(path).ToDictionary(e => e.Name, e => torch.zeros(e.Shape.Select(_ => 1L).ToArray(), e.DType).expand(e.Shape));
+
+    /// <summary>
     /// A safetensors file starts with its header's length (8 bytes, little-endian) and the header's opening brace;
     /// a zip checkpoint starts with "PK" and a legacy one with pickle's PROTO opcode (0x80).
     /// </summary>
