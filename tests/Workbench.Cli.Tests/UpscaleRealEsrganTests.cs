@@ -2,6 +2,7 @@ using Workbench.Data;
 using Workbench.Testing;
 using Workbench.Torch;
 using Workbench.Torch.Serialization;
+using Workbench.Video;
 
 using Xunit.Abstractions;
 
@@ -74,5 +75,20 @@ public sealed class UpscaleRealEsrganTests(RealEsrganTwinFolder twin, ITestOutpu
         var psnr = 10 * Math.Log10(255.0 * 255.0 / mse);
         output.WriteLine($"{name}: {(mse == 0 ? "identical" : $"{psnr:F1} dB")} against Real-ESRGAN's pipeline");
         Assert.True(psnr >= 45, $"{name}: {psnr:F1} dB");
+    }
+
+    [Fact]
+    public void APublishedCheckpointUpscalesAVideoThroughRealEsrgansPipeline() // one fixture: PythonReference caches the twin's folder, and each fixture deletes it
+    {
+        using var dir = new CliTestFiles.TempDir();
+        var input = Path.Combine(dir.Path, "clip.avi");
+        using (var writer = new VideoWriter(input, 5, 40, 30))
+            for (var t = 0; t < 3; t++) writer.Write(Enumerable.Range(0, 40 * 30 * 3).Select(i => (byte)((i / 3 % 40 + 7 * t) * 5)).ToArray());
+        var output = Path.Combine(dir.Path, "clip-x2.mp4");
+        var r = CliProcess.Run("upscale", input, output, "--model", twin.PathOf("RealESRGAN_x2plus_small.pth"), "--tile", "32");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("40x30 → 80x60", r.Stdout);
+        using var reader = new VideoReader(output);
+        Assert.Equal((80, 60, 3L), (reader.Info.Width, reader.Info.Height, reader.Info.FrameCount));
     }
 }

@@ -114,22 +114,3 @@ public sealed class VideoCommandTests
         Assert.Contains("out.gif", r.Stderr);
     }
 }
-
-/// <summary>A published-layout Real-ESRGAN checkpoint (the twin's small RRDBNet x2) upscales a video as it upscales a photo.</summary>
-public sealed class VideoRealEsrganTests(RealEsrganTwinFolder twin) : IClassFixture<RealEsrganTwinFolder>
-{
-    [Fact]
-    public void APublishedCheckpointUpscalesAVideoThroughRealEsrgansPipeline()
-    {
-        using var dir = new CliTestFiles.TempDir();
-        var input = Path.Combine(dir.Path, "clip.avi");
-        using (var writer = new VideoWriter(input, 5, 40, 30))
-            for (var t = 0; t < 3; t++) writer.Write(Enumerable.Range(0, 40 * 30 * 3).Select(i => (byte)((i / 3 % 40 + 7 * t) * 5)).ToArray());
-        var output = Path.Combine(dir.Path, "clip-x2.mp4");
-        var r = CliProcess.Run("upscale", input, output, "--model", twin.PathOf("RealESRGAN_x2plus_small.pth"), "--tile", "32");
-        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
-        Assert.Contains("40x30 → 80x60", r.Stdout);
-        using var reader = new VideoReader(output);
-        Assert.Equal((80, 60, 3L), (reader.Info.Width, reader.Info.Height, reader.Info.FrameCount));
-    }
-}
