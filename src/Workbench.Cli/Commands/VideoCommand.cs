@@ -12,7 +12,7 @@ internal static class VideoCommand
     internal static readonly Option<double?> Duration = new("--duration") { Description = "Video: process this many seconds (default: to the end)" };
     internal static readonly Option<double> Strength = new("--strength")
     {
-        Description = $"Video: temporal stabilisation, 0 (each frame on its own) to 1; higher removes more flicker (colour) or shimmer (upscaled texture) but follows real changes later and can smear where the flow errs [default: {TemporalStabilizer.DefaultStrength}]",
+        Description = "Video: temporal stabilisation, 0 (each frame on its own) to 1; higher removes more flicker (colour) or shimmer (upscaled texture) but follows real changes later and can smear where the flow errs",
         DefaultValueFactory = _ => TemporalStabilizer.DefaultStrength,
     };
     internal static readonly Option<string> Flow = new("--flow") { Description = "Video: optical flow for the stabilisation: dis, dis-fast or farneback", DefaultValueFactory = _ => "dis" };
