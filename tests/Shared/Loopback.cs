@@ -45,8 +45,10 @@ internal static class Loopback
             }
         }) { IsBackground = true, Name = $"rank {rank}" }).ToList();
         threads.ForEach(th => th.Start());
+        // t bounds each collective (a rank that waits on a dead peer throws); the whole body may take minutes on 2 busy
+        // cores (20 U-Net steps on both ranks timed out at 60 s beside another test run), so the join only guards a hang.
         foreach (var th in threads)
-            if (!th.Join(t + TimeSpan.FromSeconds(30))) throw new TimeoutException($"{th.Name} did not finish");
+            if (!th.Join(TimeSpan.FromMinutes(10))) throw new TimeoutException($"{th.Name} did not finish in 10 minutes");
         var failed = errors.Select((e, r) => (e, r)).Where(x => x.e is not null).ToList();
         if (failed.Count > 0) throw new AggregateException(failed.Select(x => new Exception($"rank {x.r}: {x.e!.Message}", x.e)));
         return results;
