@@ -9,6 +9,11 @@ WB_API Tensor wb_conv2d(Tensor input, Tensor weight, Tensor bias, const int64_t*
                         int64_t groups) {
   WB_TENSOR(at::conv2d(*input, *weight, wb::opt(bias), wb::ints(stride, 2), wb::ints(padding, 2), wb::ints(dilation, 2), groups))
 }
+// The unfold + GEMM convolution (no oneDNN): for a small map under a large weight it needs only the unfolded input,
+// where oneDNN copies the whole weight into its blocked layout on every call (see nn.Conv2d.forward).
+WB_API Tensor wb_thnn_conv2d(Tensor input, Tensor weight, Tensor bias, const int64_t* kernel_size, const int64_t* stride, const int64_t* padding) {
+  WB_TENSOR(at::thnn_conv2d(*input, *weight, wb::ints(kernel_size, 2), wb::opt(bias), wb::ints(stride, 2), wb::ints(padding, 2)))
+}
 // padding = "same" or "valid" (libtorch computes the asymmetric padding "same" needs for even kernels).
 WB_API Tensor wb_conv2d_padding_mode(Tensor input, Tensor weight, Tensor bias, const int64_t* stride, const char* padding,
                                      const int64_t* dilation, int64_t groups) {

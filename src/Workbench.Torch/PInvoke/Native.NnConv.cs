@@ -6,6 +6,7 @@ namespace Workbench.Torch.PInvoke;
 internal static partial class NativeMethods
 {
     [DllImport(Lib)] internal static extern IntPtr wb_conv1d(TensorHandle input, TensorHandle weight, TensorHandle bias, long[] stride, long[] padding, long[] dilation, long groups);
+    [DllImport(Lib)] internal static extern IntPtr wb_thnn_conv2d(TensorHandle input, TensorHandle weight, TensorHandle bias, long[] kernel_size, long[] stride, long[] padding);
     [DllImport(Lib)] internal static extern IntPtr wb_conv2d(TensorHandle input, TensorHandle weight, TensorHandle bias, long[] stride, long[] padding, long[] dilation, long groups);
     [DllImport(Lib)] internal static extern IntPtr wb_conv1d_padding_mode(TensorHandle input, TensorHandle weight, TensorHandle bias, long[] stride, string padding, long[] dilation, long groups);
     [DllImport(Lib)] internal static extern IntPtr wb_conv2d_padding_mode(TensorHandle input, TensorHandle weight, TensorHandle bias, long[] stride, string padding, long[] dilation, long groups);

@@ -129,11 +129,25 @@ public static partial class nn
         public override Tensor forward(Tensor input)
         {
             if (padding_mode == "zeros")
-                return functional.conv2d(input, weight, bias, new Size2(stride[0], stride[1]),
-                    padding_string is null ? new Size2(padding[0], padding[1]) : padding_string, new Size2(dilation[0], dilation[1]), groups);
+                return padding_string is null && UnfoldIsSmaller(input)
+                    ? functional.thnn_conv2d(input, weight, new Size2(kernel_size[0], kernel_size[1]), bias, new Size2(stride[0], stride[1]), new Size2(padding[0], padding[1]))
+                    : functional.conv2d(input, weight, bias, new Size2(stride[0], stride[1]),
+                        padding_string is null ? new Size2(padding[0], padding[1]) : padding_string, new Size2(dilation[0], dilation[1]), groups);
             using var padded = functional.pad(input, ReversedPaddingRepeatedTwice, padding_mode);
-            return functional.conv2d(padded, weight, bias, new Size2(stride[0], stride[1]), 0, new Size2(dilation[0], dilation[1]), groups);
+            return UnfoldIsSmaller(padded)
+                ? functional.thnn_conv2d(padded, weight, new Size2(kernel_size[0], kernel_size[1]), bias, new Size2(stride[0], stride[1]))
+                : functional.conv2d(padded, weight, bias, new Size2(stride[0], stride[1]), 0, new Size2(dilation[0], dilation[1]), groups);
         }
+
+        /// <summary>
+        /// Inference on a CPU map smaller than the weight (DeOldify stable's middle: 2048→4096 channels 3×3 at 18², a 302 MB
+        /// weight): oneDNN would copy the whole weight into its blocked layout on every call (+302 MB, and half the time on
+        /// an AVX2 EPYC), while unfold + GEMM needs only the unfolded input (in·kH·kW × H·W). Same sums in another order:
+        /// float32 rounding apart, the same result; training keeps PyTorch's path.
+        /// </summary>
+        private bool UnfoldIsSmaller(Tensor input) =>
+            !torch.is_grad_enabled() && groups == 1 && dilation.All(d => d == 1) && input.dim() == 4 && input.device.Type == DeviceType.CPU
+            && input.dtype == ScalarType.Float32 && kernel_size[0] * kernel_size[1] * (input.numel() / input.size(0)) < weight.numel();
     }
 
     /// <summary>1-D convolution over (N, C, L), as torch.nn.Conv1d (fastai's self-attention projections use it).</summary>

@@ -115,13 +115,54 @@ public sealed class PixelShuffleIcnr : nn.Module<Tensor, Tensor>
         }
         return h.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Rows <paramref name="start"/> .. start + <paramref name="count"/> of <c>forward(x)</c> (output resolution), computed
+    /// from the input rows they need only: the conv is 1×1 and the shuffle local, and the blur averages each row with the
+    /// one above it (the replicated first row at the top), so a band needs one row more above and nothing else.
+    /// </summary>
+    internal Tensor forward_rows(Tensor x, long start, long count)
+    {
+        using var scope = torch.NewDisposeScope();
+        var first = Blur ? Math.Max(0, start - 1) : start;
+        var end = start + count;
+        var (low, high) = (first / 2, (end + 1) / 2);                              // input rows behind output rows first .. end
+        var h = conv.call(x.narrow(2, low, high - low));
+        h = UnetLayers.Then(h, h.relu());
+        h = UnetLayers.Then(h, shuf.call(h));                                      // output rows 2·low .. 2·high
+        h = UnetLayers.Then(h, h.narrow(2, first - 2 * low, end - first));
+        if (Blur)
+        {
+            h = UnetLayers.Then(h, F.pad(h, new long[] { 1, 0, start == 0 ? 1 : 0, 0 }, "replicate"));
+            h = UnetLayers.Then(h, blurPool.call(h));                              // rows start .. end
+        }
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// A decoder block that can compute a band of its output rows from the rows of its inputs that band needs: every
+/// layer after the upsampling is a 3×3 conv or pointwise (eval BatchNorm, ReLU), so a band needs <see cref="Halo"/>
+/// rows more on either side. Self-attention mixes all positions, so a block that has it is not <see cref="Local"/>.
+/// </summary>
+internal interface IUnetBlockRows
+{
+    long Halo { get; }
+    bool Local { get; }
+    long OutChannels { get; }
+
+    /// <summary>Channels of the concatenated map the block's first conv reads, the largest of its maps.</summary>
+    long ConcatChannels { get; }
+
+    /// <summary>Output rows start .. start + count of <c>forward(up_in, skip)</c> (a view; eval mode).</summary>
+    Tensor forward_rows(Tensor up_in, Tensor skip, long start, long count);
 }
 
 /// <summary>
 /// A decoder block of DeOldify's wide U-Net: upsample the deeper features to n_out/2 channels, concatenate
 /// the batch-normalized encoder skip, ReLU, one conv to n_out/2 (+ self-attention).
 /// </summary>
-public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
+public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>, IUnetBlockRows
 {
     private readonly PixelShuffleIcnr shuf;
     private readonly nn.BatchNorm2d bn;
@@ -135,9 +176,21 @@ public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
         conv = register_module("conv", UnetLayers.ConvLayer(upOut + x_in_c, upOut, spectral: spectral, extra_bn: spectral, self_attention: self_attention));
         register_module("relu", new nn.ReLU());
         OutChannels = upOut;
+        ConcatChannels = upOut + x_in_c;
+        Local = !self_attention;
     }
 
     public long OutChannels { get; }
+    public long ConcatChannels { get; }
+    public bool Local { get; }
+    public long Halo => 1;
+
+    Tensor IUnetBlockRows.forward_rows(Tensor up_in, Tensor skip, long start, long count) =>
+        UnetBlockDeep.Rows(up_in, skip, start, count, Halo, (from, to) =>
+        {
+            var cat = UnetBlockDeep.UpAndSkipRows(shuf, bn, up_in, skip, from, to);
+            return UnetLayers.Then(cat, conv.call(cat));
+        });
 
     public override Tensor forward(Tensor up_in, Tensor skip)
     {
@@ -151,7 +204,7 @@ public sealed class UnetBlockWide : nn.Module<Tensor, Tensor, Tensor>
 /// A decoder block of DeOldify's deep U-Net: upsample to half the channels, concatenate the normalized skip,
 /// then two convs of (ni or ni/2)·nf_factor channels, the second with self-attention when asked.
 /// </summary>
-public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>
+public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>, IUnetBlockRows
 {
     private readonly PixelShuffleIcnr shuf;
     private readonly nn.BatchNorm2d bn;
@@ -167,9 +220,46 @@ public sealed class UnetBlockDeep : nn.Module<Tensor, Tensor, Tensor>
         conv2 = register_module("conv2", UnetLayers.ConvLayer(nf, nf, spectral: spectral, extra_bn: spectral, self_attention: self_attention));
         register_module("relu", new nn.ReLU());
         OutChannels = nf;
+        ConcatChannels = ni;
+        Local = !self_attention;
     }
 
     public long OutChannels { get; }
+    public long ConcatChannels { get; }
+    public bool Local { get; }
+    public long Halo => 2;
+
+    Tensor IUnetBlockRows.forward_rows(Tensor up_in, Tensor skip, long start, long count) =>
+        Rows(up_in, skip, start, count, Halo, (from, to) =>
+        {
+            var h = UpAndSkipRows(shuf, bn, up_in, skip, from, to);
+            h = UnetLayers.Then(h, conv1.call(h));
+            return UnetLayers.Then(h, conv2.call(h));
+        });
+
+    /// <summary>
+    /// Output rows start .. start + count of a block whose convs need <paramref name="halo"/> rows on either side:
+    /// <paramref name="convs"/> runs on rows from .. to (the band and its halo, cut at the map's edges, where the convs'
+    /// zero padding is the right border) and the rows the halo spoiled are cut off.
+    /// </summary>
+    internal static Tensor Rows(Tensor up_in, Tensor skip, long start, long count, long halo, Func<long, long, Tensor> convs)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (from, to) = (Math.Max(0, start - halo), Math.Min(skip.size(2), start + count + halo));
+        var h = convs(from, to);
+        return UnetLayers.Then(h, h.narrow(2, start - from, count)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><see cref="UpAndSkip"/> for rows from .. to only (the upsampled map lands exactly on the skip's size).</summary>
+    internal static Tensor UpAndSkipRows(PixelShuffleIcnr shuf, nn.BatchNorm2d bn, Tensor up_in, Tensor skip, long from, long to)
+    {
+        var up = shuf.forward_rows(up_in, from, to - from);
+        var normed = bn.call(skip.narrow(2, from, to - from));
+        var cat = torch.cat(new[] { up, normed }, 1);
+        up.Dispose();
+        normed.Dispose();
+        return UnetLayers.Then(cat, cat.relu());
+    }
 
     public override Tensor forward(Tensor up_in, Tensor skip)
     {
@@ -352,21 +442,96 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
         h = UnetLayers.Then(h, middle.call(h));                       // (N, 8w, H/32, W/32)
         for (var i = 0; i < blocks.Length; i++)
         {
-            h = UnetLayers.Then(h, blocks[i].call(h, skips[i]));      // ... up to (N, c, H/2, W/2)
+            var block = (IUnetBlockRows)blocks[i];
+            var rows = block.Local ? BandRows(h, skips[i], block.ConcatChannels) : skips[i].size(2);
+            h = UnetLayers.Then(h, rows < skips[i].size(2)                // ... up to (N, c, H/2, W/2)
+                ? InBands(skips[i].size(2), rows, (start, count) => block.forward_rows(h, skips[i], start, count))
+                : blocks[i].call(h, skips[i]));
             skips[i].Dispose();
         }
-        h = UnetLayers.Then(h, shuffle.call(h));                      // (N, c, H, W)
-        if (LastCross)
-        {
-            h = UnetLayers.Then(h, UnetBlockDeep.MatchSize(h, input));
-            h = UnetLayers.Then(h, torch.cat(new[] { h, input }, 1)); // (N, c + C, H, W)
-            h = UnetLayers.Then(h, resBlock!.call(h));
-        }
-        h = UnetLayers.Then(h, head.call(h));                         // (N, n_out, H, W)
+        var bandRows = BandRows(h, input, h.size(1) + (LastCross ? InChannels : 0));
+        h = UnetLayers.Then(h, bandRows < input.size(2) ? InBands(input.size(2), bandRows, (start, count) => TailRows(h, input, start, count)) : Tail(h, input)); // (N, n_out, H, W)
         var (low, high) = YRange;
         h = h.sigmoid() * (high - low) + low;                         // SigmoidRange
         if (ImagenetNormalize && OutChannels == 3) h = h * get_buffer("std") + get_buffer("mean");
         return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// What one full-size map of the tail may take when the U-Net runs inference (eval, no grad): larger inputs run the
+    /// tail in bands of rows. DeOldify stable at render_factor 35 has 259-channel maps of 325 MB at 560², several alive
+    /// at once in the res block; in bands its peak stays near the weights' 0.87 GB.
+    /// </summary>
+    internal long InferenceBandBytes { get; set; } = 24L << 20;
+
+    /// <summary>The last shuffle to full size, the merge with the input, the res block and the head, on whole maps.</summary>
+    private Tensor Tail(Tensor h, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        h = shuffle.call(h);                                              // (N, c, H, W)
+        if (LastCross)
+        {
+            h = UnetLayers.Then(h, UnetBlockDeep.MatchSize(h, input));
+            h = UnetLayers.Then(h, torch.cat(new[] { h, input }, 1));     // (N, c + C, H, W)
+            h = UnetLayers.Then(h, resBlock!.call(h));
+        }
+        return UnetLayers.Then(h, head.call(h)).MoveToOuterDisposeScope(); // (N, n_out, H, W)
+    }
+
+    /// <summary>
+    /// Rows per band for a map of <paramref name="channels"/> at <paramref name="target"/>'s size made from
+    /// <paramref name="low"/> by the ×2 shuffle: the whole height (no bands) when training, when such a map fits
+    /// <see cref="InferenceBandBytes"/>, or when the shuffle does not land exactly on the target's size.
+    /// </summary>
+    internal long BandRows(Tensor low, Tensor target, long channels)
+    {
+        var height = target.size(2);
+        if (training || torch.is_grad_enabled() || low.size(2) * 2 != height || low.size(3) * 2 != target.size(3)) return height;
+        var rowBytes = channels * target.size(3) * target.size(0) * low.element_size();
+        return Math.Max(16, InferenceBandBytes / rowBytes);
+    }
+
+    /// <summary>
+    /// Output rows start .. start + count of <see cref="Tail"/>, from the rows of <paramref name="low"/> and the input they
+    /// need: the res block's two 3×3 convs need two rows more on either side (their zero padding is right only at the
+    /// image's own edges), which are cut off again before the 1×1 head.
+    /// </summary>
+    private Tensor TailRows(Tensor low, Tensor input, long start, long count)
+    {
+        using var scope = torch.NewDisposeScope();
+        var halo = LastCross ? 2L : 0L;
+        var (from, to) = (Math.Max(0, start - halo), Math.Min(input.size(2), start + count + halo));
+        var h = shuffle.forward_rows(low, from, to - from);                          // (N, c, rows, W)
+        if (LastCross)
+        {
+            h = UnetLayers.Then(h, torch.cat(new[] { h, input.narrow(2, from, to - from) }, 1));
+            h = UnetLayers.Then(h, resBlock!.call(h));
+        }
+        h = UnetLayers.Then(h, h.narrow(2, start - from, count));
+        return UnetLayers.Then(h, head.call(h)).MoveToOuterDisposeScope();           // (N, n_out, count, W)
+    }
+
+    /// <summary>
+    /// A map of <paramref name="height"/> rows computed <paramref name="bandRows"/> at a time by
+    /// <paramref name="rows"/>(start, count) into one output, so no full-size intermediate ever exists.
+    /// </summary>
+    private static Tensor InBands(long height, long bandRows, Func<long, long, Tensor> rows)
+    {
+        Tensor? output = null;
+        for (var start = 0L; start < height; start += bandRows)
+        {
+            var count = Math.Min(bandRows, height - start);
+            using var band = rows(start, count);
+            if (output is null)
+            {
+                var shape = band.shape;
+                shape[2] = height;
+                output = torch.empty(shape, band.dtype, band.device);
+            }
+            using var target = output.narrow(2, start, count);
+            target.copy_(band);
+        }
+        return output!;
     }
 
     protected override void Dispose(bool disposing)

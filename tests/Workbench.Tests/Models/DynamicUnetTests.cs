@@ -59,6 +59,27 @@ public sealed class DynamicUnetTests
         ColorizeReference.CheckModule(unet, "unet_deep", x => unet.call(x[0]));
     }
 
+    [Theory]
+    [InlineData("wide", 0.25, true)]
+    [InlineData("deep", 1.0, false)]
+    public void InferenceInBandsGivesTheWholeMapsNumbers(string blocks, double nfFactor, bool upstreamFinalShuffle)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        using var unet = new DynamicUnet(new ResNet("basic", new long[] { 1, 1, 1, 1 }, num_classes: 0, base_width: 8), blocks: blocks,
+            nf_factor: nfFactor, upstream_final_shuffle: upstreamFinalShuffle);
+        unet.eval();
+        using var noGrad = torch.no_grad();
+        var x = torch.rand(2, 3, 120, 64);                          // 120 rows: the tail and the blocks at 60 and 30 rows in bands of 16
+        var whole = unet.call(x);
+        unet.InferenceBandBytes = 1;                                // the smallest bands: 16 rows, halos at every edge
+        Assert.Equal(16, unet.BandRows(torch.zeros(2, 8, 60, 32), x, 11));
+        var banded = unet.call(x);
+        Assert.Equal(whole.shape, banded.shape);
+        var diff = (whole - banded).abs().max().item<float>();
+        Assert.True(diff <= 1e-6f, $"bands differ from whole maps by {diff}");
+    }
+
     [Fact]
     public void OutputKeepsTheInputSizeAndStaysInTheDenormalizedSigmoidRange()
     {

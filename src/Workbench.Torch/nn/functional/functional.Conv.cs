@@ -25,6 +25,13 @@ public static partial class nn
                 : new Tensor(wb_conv2d_padding_mode(input.Handle, weight.Handle, Opt(bias), s, p.Mode, d, groups));
         }
 
+        /// <summary>
+        /// The unfold + GEMM convolution (PyTorch's <c>torch._C._nn.thnn_conv2d</c>, which the oneDNN path falls back to):
+        /// no groups, no dilation, zero padding. Its only buffer is the unfolded input (in·kH·kW × out pixels per image).
+        /// </summary>
+        public static Tensor thnn_conv2d(Tensor input, Tensor weight, Size2 kernel_size, Tensor? bias = null, Size2? stride = null, Size2? padding = null) =>
+            new(wb_thnn_conv2d(input.Handle, weight.Handle, Opt(bias), kernel_size.ToArray(), (stride ?? 1).ToArray(), (padding ?? 0).ToArray()));
+
         /// <summary>1-D convolution over (N, C, L); weight is (out, in/groups, k). Padding is a number, "same" or "valid".</summary>
         public static Tensor conv1d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
             new(wb_conv1d(input.Handle, weight.Handle, Opt(bias), new[] { stride }, new[] { padding }, new[] { dilation }, groups));
