@@ -50,6 +50,24 @@ public class utilsTests
     }
 
     [Fact]
+    public void RemovingSpectralNormInPlaceGivesTheSameWeightInTheOriginalsMemory()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(4);
+        using var a = nn.utils.spectral_norm(new nn.Conv2d(3, 5, 3));
+        using var b = nn.utils.spectral_norm(new nn.Conv2d(3, 5, 3));
+        for (var i = 0; i < 5; i++) a.call(torch.randn(1, 3, 6, 6));    // u and v away from their start
+        b.load_state_dict(a.state_dict());
+        var orig = b.get_parameter("weight_orig");
+        nn.utils.remove_spectral_norm(a);
+        nn.utils.remove_spectral_norm_(b);
+        Assert.Equal(new[] { "bias", "weight" }, b.state_dict().Keys);
+        Assert.Same(orig, b.get_parameter("weight"));
+        Assert.True(b.weight.equal(a.weight), "the same division as remove_spectral_norm");
+        Assert.Throws<ArgumentException>(() => nn.utils.remove_spectral_norm_(b));
+    }
+
+    [Fact]
     public void SpectralNormStateRoundTripsThroughStateDict()
     {
         using var scope = torch.NewDisposeScope();
