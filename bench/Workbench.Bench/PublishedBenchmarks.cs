@@ -36,22 +36,10 @@ internal static class PublishedBenchmarks
     /// <summary>A render_factor 35 input: 35·16 = 560 square, gray as DeOldify feeds it (L tiled to RGB), in [0, 1].</summary>
     private static Tensor Gray560() => torch.rand(1, 1, 560, 560).expand(1, 3, 560, 560).contiguous();
 
-    /// <summary>
-    /// The network as `workbench colorize` runs it: DeOldify's spectral norms folded, as <see cref="Inference.Colorizer.Load"/>
-    /// does, and glibc's mmap threshold fixed as the inference commands fix it (each benchmark is its own process).
-    /// </summary>
-    private static nn.Module<Tensor, Tensor> Colorizer(string file)
-    {
-        GlibcHeap.ReturnLargeBlocks();
-        return Inference.Colorizer.Load(PathOf(file)).Model;
-    }
+    /// <summary>The network as `workbench colorize` runs it (DeOldify's spectral norms folded, as <see cref="Inference.Colorizer.Load"/> does).</summary>
+    private static nn.Module<Tensor, Tensor> Colorizer(string file) => Inference.Colorizer.Load(PathOf(file)).Model;
 
-    /// <summary>The network as `workbench upscale` runs it (the same heap policy).</summary>
-    private static nn.Module<Tensor, Tensor> Upscaler(string file)
-    {
-        GlibcHeap.ReturnLargeBlocks();
-        return SuperResolutionModels.Load(PathOf(file)).Model;
-    }
+    private static nn.Module<Tensor, Tensor> Upscaler(string file) => SuperResolutionModels.Load(PathOf(file)).Model;
 
     private static string PathOf(string file)
     {

@@ -48,7 +48,6 @@ internal static class ColorizeCommand
 
     private static int Run(string name, ParseResult parse, CancellationToken cancel)
     {
-        GlibcHeap.ReturnLargeBlocks(); // inference: freed maps go back to the system (peak RSS)
         var input = parse.GetValue(Input)!;
         var output = parse.GetValue(Output)!;
         var isFolder = Directory.Exists(input);

@@ -41,7 +41,6 @@ internal static class UpscaleCommand
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {
-        GlibcHeap.ReturnLargeBlocks(); // inference: freed maps go back to the system (peak RSS)
         var input = parse.GetValue(Input)!;
         var output = parse.GetValue(Output)!;
         var weights = parse.GetValue(Model) ?? ShippedModels.PathOf(ShippedModels.EspcnX2);

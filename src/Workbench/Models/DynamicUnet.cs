@@ -517,6 +517,7 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
     /// </summary>
     private static Tensor InBands(long height, long bandRows, Func<long, long, Tensor> rows)
     {
+        Inference.GlibcHeap.Trim(); // the free heap the stages before left resident (GlibcHeap)
         Tensor? output = null;
         for (var start = 0L; start < height; start += bandRows)
         {

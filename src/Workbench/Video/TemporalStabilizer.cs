@@ -4,7 +4,7 @@ namespace Workbench.Video;
 /// Recursive propagation along the optical flow: the stabilised planes of frame t are the frame's own prediction
 /// pulled towards the stabilised planes of t-1 warped onto it, by <c>strength · confidence</c> at each pixel:
 /// <code>s_t = p_t + strength · c_t · (warp(s_{t-1}) − p_t)</code>
-/// where c_t is the forward–backward confidence of the flow. Where the flow holds, colour (or texture) follows the
+/// where c_t is the trust the forward–backward check gives the flow (<see cref="Trust"/>). Where the flow holds, colour (or texture) follows the
 /// motion instead of being re-guessed every frame, which is what flickers; where it fails (occlusions, new content)
 /// and at every scene cut, the frame's own prediction is taken as it is.
 /// <para>
@@ -44,7 +44,7 @@ public sealed class TemporalStabilizer
             var strength = (float)Strength;
             for (var i = 0; i < pixels; i++)
             {
-                var k = strength * confidence[i];
+                var k = strength * Trust(confidence[i]);
                 if (k == 0) continue;
                 for (int c = 0, j = i * channels; c < channels; c++, j++) prediction[j] += k * (warped[j] - prediction[j]);
             }
@@ -52,4 +52,12 @@ public sealed class TemporalStabilizer
         if (previous is null || previous.Length != prediction.Length) previous = new float[prediction.Length];
         prediction.CopyTo(previous);
     }
+
+    /// <summary>
+    /// How much of the propagated value a pixel takes, from its flow confidence: all of it where the forward–backward
+    /// check passes (confidence ≥ e⁻¹), fading to nothing as the round trip misses by more. Under fast motion most
+    /// round trips miss by a fraction of the tolerance; weighting those by the confidence itself (0.4–0.9) left a
+    /// third or more of each frame's re-guess in place where the flow was sound.
+    /// </summary>
+    public static float Trust(float confidence) => Math.Min(1f, confidence / OpticalFlow.Reliable);
 }
