@@ -25,7 +25,7 @@ public sealed class TemporalStabilizer
         Strength = strength;
     }
 
-    /// <summary>The default: checked on tree.avi only (its first 4 s); vtest.avi and Megamind.avi are held out (docs/video.md).</summary>
+    /// <summary>The default: checked on tree.avi only (its first 4 s); Megamind.avi from 5 s on is held out (docs/video.md).</summary>
     public const double DefaultStrength = 0.8;
 
     public double Strength { get; }
