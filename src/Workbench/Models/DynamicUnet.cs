@@ -458,9 +458,9 @@ public sealed class DynamicUnet : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// What one full-size map of the tail may take when the U-Net runs inference (eval, no grad): larger inputs run the
-    /// tail in bands of rows. DeOldify stable at render_factor 35 has 259-channel maps of 325 MB at 560², several alive
-    /// at once in the res block; in bands its peak stays near the weights' 0.87 GB.
+    /// What one map of the tail or of a decoder block without self-attention may take when the U-Net runs inference
+    /// (eval, no grad): larger ones run in bands of rows. DeOldify stable at render_factor 35 has 259-channel maps of
+    /// 325 MB at 560², several alive at once in the res block; in bands each is about this size (plus its halo rows).
     /// </summary>
     internal long InferenceBandBytes { get; set; } = 24L << 20;
 
